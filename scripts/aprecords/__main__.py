@@ -1,0 +1,5 @@
+"""Allow ``python -m aprecords``."""
+
+from aprecords.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,8 @@
+"""Sub-commands beyond ``validate``: each module has ``register(subparsers)``.
+
+Add a module's ``register`` to REGISTRATIONS to make its commands appear in ``aprecords``.
+"""
+
+from __future__ import annotations
+
+REGISTRATIONS: list = []

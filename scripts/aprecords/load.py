@@ -1,0 +1,249 @@
+"""The one strict YAML loader every part of aprecords uses.
+
+Rules (each gives a clear error with line and column):
+- UTF-8 only (a leading byte-order mark is allowed); no tab characters; a size limit;
+- exactly one document, a mapping, not empty;
+- duplicate keys are errors; keys are plain text;
+- dates stay strings; only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off``
+  stay text); numbers are plain decimal (``012`` and ``1:30`` stay text);
+- anchors, aliases, merge keys and tags are refused.
+
+Parsing runs in libyaml (``yaml.CSafeLoader``); only the small constructor runs in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+DEFAULT_MAX_BYTES = 1024 * 1024
+
+_INT = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+_FLOAT = re.compile(r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
+_BOOL = re.compile(r"^(?:true|false)$")
+_NULL = re.compile(r"^(?:null|~|)$")
+
+
+def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def add(tag: str, pattern: re.Pattern[str], first: str) -> None:
+        for ch in first:
+            table.setdefault(ch, []).append((tag, pattern))
+
+    add("tag:yaml.org,2002:bool", _BOOL, "tf")
+    add("tag:yaml.org,2002:null", _NULL, "n~")
+    table.setdefault("", []).append(("tag:yaml.org,2002:null", _NULL))
+    add("tag:yaml.org,2002:int", _INT, "-0123456789")
+    add("tag:yaml.org,2002:float", _FLOAT, "-0123456789")
+    return table
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a record, with where and what to do."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, rule: str = "yaml-syntax"):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.rule = rule
+
+
+class _Problem(Exception):
+    """Raised inside construction; turned into a LoadError with the node's mark."""
+
+    def __init__(self, message: str, node: Node, rule: str):
+        super().__init__(message)
+        self.message, self.node, self.rule = message, node, rule
+
+
+class StrictLoader(yaml.CSafeLoader):
+    """``CSafeLoader`` with YAML-1.2-like scalars, no tags, and duplicate keys refused."""
+
+    yaml_implicit_resolvers = _resolvers()
+    yaml_constructors = {
+        tag: SafeConstructor.yaml_constructors[tag]
+        for tag in (
+            "tag:yaml.org,2002:null",
+            "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+            "tag:yaml.org,2002:str",
+            "tag:yaml.org,2002:seq",
+            "tag:yaml.org,2002:map",
+        )
+    }
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[str, Any]:  # noqa: D102
+        if not isinstance(node, MappingNode):
+            raise ConstructorError(None, None, "expected a mapping", node.start_mark)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise _Problem(
+                    "a key must be a plain word, not a list or mapping", key_node, "yaml-key"
+                )
+            key = key_node.value
+            if key in mapping:
+                first = next(k for k, _ in node.value if k.value == key)
+                raise _Problem(
+                    f"the key '{key}' appears twice in this mapping (first at line "
+                    f"{first.start_mark.line + 1}); keep one and delete the other",
+                    key_node,
+                    "duplicate-key",
+                )
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+StrictLoader.add_constructor(None, SafeConstructor.construct_undefined)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _mark(mark: yaml.Mark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Check size, encoding and tabs; return the text without a byte-order mark."""
+    if len(raw) > max_bytes:
+        raise LoadError(
+            f"the file is {len(raw):,} bytes, over the limit of {max_bytes:,}; "
+            "a record this large is almost certainly a mistake (split it, or raise "
+            "max_file_bytes in aprecords.yml)",
+            rule="file-size",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8", "replace")
+        line, col = _line_col(good, len(good))
+        raise LoadError(
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02X} here); "
+            "save it as UTF-8 in your editor",
+            line,
+            col,
+            "encoding",
+        ) from None
+    text = text.removeprefix("\ufeff")
+    tab = text.find("\t")
+    if tab >= 0:
+        line, col = _line_col(text, tab)
+        raise LoadError(
+            "a tab character; YAML needs spaces, so replace the tab with spaces",
+            line,
+            col,
+            "tab-character",
+        )
+    return text
+
+
+def _refuse_anchors(text: str) -> None:
+    """Refuse anchors and aliases (only scanned for when '&' or '*' occurs at all)."""
+    if "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            line, col = _mark(event.start_mark)
+            raise LoadError(
+                "anchors (&name) and aliases (*name) are not allowed in records; "
+                "write the value out in full (quote text that starts with & or *)",
+                line,
+                col,
+                "yaml-anchor",
+            )
+
+
+def parse(text: str) -> Any:
+    """Parse one YAML document strictly; raise LoadError with a 1-based position."""
+    try:
+        _refuse_anchors(text)
+        loader = StrictLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except _Problem as exc:
+        line, col = _mark(exc.node.start_mark)
+        raise LoadError(exc.message, line, col, exc.rule) from None
+    except ConstructorError as exc:
+        line, col = _mark(exc.problem_mark)
+        tag = getattr(exc, "problem", "") or ""
+        raise LoadError(
+            "tags (words starting with '!') are not allowed in records; remove the tag"
+            if "constructor" in tag
+            else f"YAML problem: {tag}",
+            line,
+            col,
+            "yaml-tag" if "constructor" in tag else "yaml-syntax",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        line, col = _mark(exc.problem_mark or exc.context_mark)
+        what = exc.problem or "not valid YAML"
+        hint = ""
+        if "expected a single document" in str(exc):
+            what, hint = "more than one document (a second '---')", "; keep one record per file"
+        raise LoadError(f"YAML syntax error: {what}{hint}", line, col) from None
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, min(exc.position, len(text)))
+        raise LoadError(
+            f"a character that YAML does not allow (code {exc.character!r}); delete it",
+            line,
+            col,
+            "encoding",
+        ) from None
+    except RecursionError:
+        raise LoadError("the file is nested too deeply to be a record") from None
+
+
+@dataclass
+class Document:
+    """One loaded file: its data, its text, and a lazily built map to source positions."""
+
+    path: str
+    data: dict[str, Any]
+    text: str
+    _root: Node | None = field(default=None, repr=False)
+
+    def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at a JSON pointer, or of its key."""
+        from aprecords.sourcemap import locate
+
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
+        return locate(self._root, pointer, key=key)
+
+
+def load_text(text: str, path: str) -> Document:
+    """Parse text already decoded; the top level must be a mapping."""
+    data = parse(text)
+    if data is None:
+        raise LoadError("the file is empty; it should hold one record (see the record format page)",
+                        rule="empty-file")
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise LoadError(
+            f"the file holds {kind}; a record must be a mapping of keys such as 'id: ...'",
+            rule="top-level-mapping",
+        )
+    return Document(path=path, data=data, text=text)
+
+
+def load_file(file: Path, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and parse one record file. ``path`` is how findings name it."""
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"cannot read the file: {exc.strerror}", rule="unreadable") from None
+    return load_text(decode(raw, max_bytes), path)

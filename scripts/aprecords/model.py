@@ -1,0 +1,77 @@
+"""Facts derived from a placement record's data: status, current targets, review dates.
+
+Plain functions over schema-valid data; nothing here reads files.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+Status = Literal["requested", "active", "ended"]
+
+
+def parse_date(value: Any) -> date | None:
+    """An ISO date string as a date, or None when absent or not a real date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def status(data: dict[str, Any], today: date) -> Status:
+    """requested (not started), active, or ended (end date reached)."""
+    ended = parse_date((data.get("ended") or {}).get("date"))
+    if ended is not None and ended <= today:
+        return "ended"
+    start = parse_date(data.get("actual_start"))
+    if start is None or start > today:
+        return "requested"
+    return "active"
+
+
+def reviews(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The recorded reviews, oldest first as written."""
+    return list(data.get("reviews") or [])
+
+
+def current_targets(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The targets in force: the latest review's (without closed ones), else the agreement's."""
+    recorded = reviews(data)
+    if recorded:
+        return [t for t in recorded[-1]["targets"] if t.get("change") != "closed"]
+    return list(data.get("targets") or [])
+
+
+def next_review(data: dict[str, Any]) -> dict[str, Any]:
+    """The next review as agreed most recently (latest review's, else the agreement's)."""
+    recorded = reviews(data)
+    if recorded:
+        return recorded[-1]["next_review"]
+    return data["next_review"]
+
+
+def latest_attendance_rate(data: dict[str, Any]) -> float | None:
+    """The attendance percentage reported at the latest review that gives one."""
+    for review in reversed(reviews(data)):
+        figures = review.get("attendance") or {}
+        rate = attendance_rate(figures)
+        if rate is not None:
+            return rate
+    return None
+
+
+def attendance_rate(figures: dict[str, Any]) -> float | None:
+    """Percentage from the figures (sessions) or, failing that, the stated percentage."""
+    possible, attended = figures.get("sessions_possible"), figures.get("sessions_attended")
+    if isinstance(possible, int) and isinstance(attended, int) and possible > 0:
+        return 100.0 * attended / possible
+    pct = figures.get("percentage")
+    return float(pct) if isinstance(pct, int | float) else None
+
+
+def provider_ids(data: dict[str, Any]) -> list[str]:
+    """Providers the pupil attends, in the order of the agreement, without repeats."""
+    return list(dict.fromkeys(p["provider"] for p in data.get("placements") or []))

@@ -1,0 +1,174 @@
+"""The JSON Schemas of a records repository, and schema errors as teacher-readable findings."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+from aprecords.findings import Finding, pointer
+from aprecords.load import Document
+
+KINDS = ("school", "provider", "placement", "config")
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping of keys",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing (an empty value)"
+
+
+class SchemaError(Exception):
+    """The schema folder is missing or broken: a usage error."""
+
+
+@dataclass
+class Schemas:
+    """All schemas of ``schema_dir``, resolvable by their relative ``$ref`` names."""
+
+    schema_dir: Path
+
+    @cached_property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        """Every ``*.schema.json`` file, by kind name."""
+        found: dict[str, dict[str, Any]] = {}
+        if not self.schema_dir.is_dir():
+            raise SchemaError(f"{self.schema_dir}: no schema folder; copy schema/ from aprecords")
+        for file in sorted(self.schema_dir.glob("*.schema.json")):
+            try:
+                found[file.name.removesuffix(".schema.json")] = json.loads(file.read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise SchemaError(f"{file}: not a readable JSON schema ({exc})") from None
+        return found
+
+    @cached_property
+    def _validators(self) -> dict[str, Draft202012Validator]:
+        resources = [
+            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values() if "$id" in doc
+        ]
+        registry: Registry = Registry().with_resources(resources)
+        checker = FormatChecker()
+        return {
+            kind: Draft202012Validator(doc, registry=registry, format_checker=checker)
+            for kind, doc in self.documents.items()
+        }
+
+    def schema(self, kind: str) -> dict[str, Any]:
+        """The raw schema of one kind (``placement``, ``school``...)."""
+        return self.documents[kind]
+
+    def check(self, kind: str, doc: Document) -> list[Finding]:
+        """Schema findings for one document, each located at its line and column."""
+        try:
+            validator = self._validators[kind]
+        except KeyError:
+            raise SchemaError(f"no schema for '{kind}' records in {self.schema_dir}") from None
+        errors = list(validator.iter_errors(doc.data))
+        findings: dict[tuple[int, int, str], Finding] = {}
+        for error in errors:
+            for finding in _findings(error, doc):
+                # minLength and pattern both reject an empty answer: say it once.
+                findings.setdefault((finding.line, finding.column, finding.message), finding)
+        return list(findings.values())
+
+
+def _label(path: list[str | int]) -> str:
+    parts: list[str] = []
+    for token in path:
+        if isinstance(token, int):
+            parts.append(f"[{token + 1}]")
+        else:
+            parts.append(("." if parts else "") + token)
+    return "".join(parts) or "the record"
+
+
+def _hint(error: ValidationError) -> str | None:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return schema.get("x-hint")
+
+
+def _findings(error: ValidationError, doc: Document) -> list[Finding]:
+    path = list(error.absolute_path)
+    where = pointer(*path)
+    label = _label(path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+
+    def at(message: str, ptr: str = where, key: bool = False) -> Finding:
+        line, col = doc.locate(ptr, key=key)
+        return Finding(doc.path, line, col, "error", message, f"schema-{error.validator}", ptr)
+
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(schema.get("properties", {}))
+        out = []
+        for name in error.instance:
+            if name in allowed:
+                continue
+            close = difflib.get_close_matches(str(name), allowed, n=1)
+            tip = f"did you mean '{close[0]}'? " if close else ""
+            choices = ", ".join(allowed)
+            out.append(
+                at(
+                    f"'{name}' is not a field of {label}; {tip}check the spelling "
+                    f"(fields here: {choices})",
+                    pointer(*path, name),
+                    key=True,
+                )
+            )
+        return out
+    if error.validator == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        title = schema.get("properties", {}).get(missing, {}).get("title")
+        named = f" ({title})" if title and title.lower() != missing.replace("_", " ") else ""
+        return [at(f"{label} is missing '{missing}'{named}: add it", key=True)]
+    if error.validator == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        tip = ""
+        if "string" in wanted and isinstance(error.instance, int | float) and not isinstance(error.instance, bool):
+            tip = f"; put it in quotes: '{error.instance}'"
+        elif "string" in wanted and error.instance is None:
+            tip = "; write the answer after the colon"
+        return [at(f"{label} should be {words}, but is {_kind_of(error.instance)}{tip}")]
+    if error.validator == "enum":
+        choices = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in error.validator_value)
+        return [at(f"{label} is '{error.instance}', which is not one of the choices: {choices}")]
+    if error.validator in ("anyOf", "oneOf") and schema.get("x-hint-anyOf"):
+        return [at(f"{label}: {schema['x-hint-anyOf']}", key=True)]
+    hint = _hint(error)
+    if error.validator in ("minLength", "pattern", "format", "maxLength") and hint:
+        value = error.instance if isinstance(error.instance, str) else ""
+        shown = f" '{value}'" if value.strip() else ""
+        return [at(f"{label}{shown}: {hint}")]
+    if error.validator == "minItems":
+        return [at(f"{label} needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}")]
+    if error.validator == "uniqueItems":
+        return [at(f"{label} lists the same value twice; keep one")]
+    if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return [at(f"{label} is {error.instance}, {error.message.split(' ', 1)[1]}")]
+    if error.validator == "minProperties":
+        return [at(f"{label} needs at least one entry", key=True)]
+    return [at(f"{label}: {error.message}")]

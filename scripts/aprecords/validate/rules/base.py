@@ -1,0 +1,61 @@
+"""What a rule is: a stable id, a one-line description, a scope, and a check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+from aprecords.findings import Severity
+
+if TYPE_CHECKING:
+    from aprecords.repository import Record, Repository
+
+Scope = Literal["document", "repository", "history"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every rule may look at: the repository and the date to judge deadlines by."""
+
+    repo: Repository
+    today: date
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A rule's raw result: which record, where (JSON pointer), and what to tell the user."""
+
+    record: Record
+    pointer: str
+    message: str
+    key: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One check. Document rules run per valid record of ``kinds``; repository rules once."""
+
+    id: str
+    description: str
+    scope: Scope
+    severity: Severity
+    kinds: tuple[str, ...]
+    check: Callable[..., Iterable[Hit]]
+
+
+def rule(
+    id: str,
+    description: str,
+    *,
+    scope: Scope = "document",
+    severity: Severity = "error",
+    kinds: tuple[str, ...] = ("placement",),
+) -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
+    """Make a function into a Rule: ``@rule("review-order", "Reviews are in date order.")``."""
+
+    def wrap(check: Callable[..., Iterable[Hit]]) -> Rule:
+        return Rule(id, description, scope, severity, kinds, check)
+
+    return wrap
