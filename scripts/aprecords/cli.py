@@ -34,8 +34,10 @@ def resolve_root(arg: str | None) -> Path:
         return root.resolve()
     found = find_root(Path.cwd())
     if found is None:
-        raise UsageError(f"no {CONFIG_FILE} here or in any folder above; run inside a records "
-                         "repository or pass --root DIR")
+        raise UsageError(
+            f"no {CONFIG_FILE} here or in any folder above; run inside a records "
+            "repository or pass --root DIR"
+        )
     return found
 
 
@@ -61,8 +63,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.base:
         from aprecords.validate.history import check_history
 
-        findings = sorted(set(findings) | set(check_history(repo, args.base, paths)),
-                          key=lambda f: (f.path, f.line, f.column, f.rule))
+        findings = sorted(
+            set(findings) | set(check_history(repo, args.base, paths)),
+            key=lambda f: (f.path, f.line, f.column, f.rule),
+        )
     records = repo.files if paths is None else len(paths)
     out = render(findings, records, args.format)
     if out:
@@ -78,15 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="aprecords",
         description="Keep, check and publish alternative-provision commissioning agreements.",
     )
-    parser.add_argument("--root", metavar="DIR",
-                        help=f"the records repository (default: nearest folder with {CONFIG_FILE})")
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help=f"the records repository (default: nearest folder with {CONFIG_FILE})",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("validate", help="check records against the schema and the rules")
     p.add_argument("paths", nargs="*", metavar="PATH", help="only report on these files or folders")
     p.add_argument("--format", choices=("text", "json", "github"), default="text")
     p.add_argument("--today", type=iso_date, help="judge overdue reviews as of this date")
-    p.add_argument("--base", metavar="REV", help="also apply the history rules against this git revision")
+    p.add_argument(
+        "--base", metavar="REV", help="also apply the history rules against this git revision"
+    )
     p.set_defaults(run=cmd_validate)
 
     for register in REGISTRATIONS:

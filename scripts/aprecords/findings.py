@@ -23,7 +23,9 @@ class Finding:
     def as_dict(self) -> dict[str, object]:
         """The JSON form of the contract: path, line, column, pointer, rule, severity, message."""
         data = asdict(self)
-        return {k: data[k] for k in ("path", "line", "column", "pointer", "rule", "severity", "message")}
+        return {
+            k: data[k] for k in ("path", "line", "column", "pointer", "rule", "severity", "message")
+        }
 
 
 def has_errors(findings: list[Finding]) -> bool:

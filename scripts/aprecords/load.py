@@ -229,8 +229,10 @@ def load_text(text: str, path: str) -> Document:
     """Parse text already decoded; the top level must be a mapping."""
     data = parse(text)
     if data is None:
-        raise LoadError("the file is empty; it should hold one record (see the record format page)",
-                        rule="empty-file")
+        raise LoadError(
+            "the file is empty; it should hold one record (see the record format page)",
+            rule="empty-file",
+        )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise LoadError(

@@ -21,9 +21,13 @@ def render(findings: list[Finding], records: int, fmt: str) -> str:
     """The whole report in one format (without a trailing newline)."""
     if fmt == "json":
         return json.dumps(
-            {"ok": not has_errors(findings), "records": records,
-             "findings": [f.as_dict() for f in findings]},
-            indent=2, ensure_ascii=False,
+            {
+                "ok": not has_errors(findings),
+                "records": records,
+                "findings": [f.as_dict() for f in findings],
+            },
+            indent=2,
+            ensure_ascii=False,
         )
     if fmt == "github":
         return "\n".join(
@@ -41,5 +45,7 @@ def summary(findings: list[Finding], records: int) -> str:
     errors = sum(f.severity == "error" for f in findings)
     warnings = len(findings) - errors
     verdict = "fix the errors above, then run again" if errors else "all records are valid"
-    return (f"{records} records checked: {errors} error{'s' * (errors != 1)}, "
-            f"{warnings} warning{'s' * (warnings != 1)}; {verdict}")
+    return (
+        f"{records} records checked: {errors} error{'s' * (errors != 1)}, "
+        f"{warnings} warning{'s' * (warnings != 1)}; {verdict}"
+    )

@@ -92,10 +92,16 @@ def load_config(root: Path, schemas: Schemas) -> Config:
     try:
         doc = load_file(file, CONFIG_FILE)
     except LoadError as exc:
-        raise ConfigError(f"{CONFIG_FILE}:{exc.line}:{exc.column}: error: {exc.message} [{exc.rule}]") from None
+        raise ConfigError(
+            f"{CONFIG_FILE}:{exc.line}:{exc.column}: error: {exc.message} [{exc.rule}]"
+        ) from None
     findings = schemas.check("config", doc)
     if findings:
-        raise ConfigError("\n".join(f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]" for f in findings))
+        raise ConfigError(
+            "\n".join(
+                f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]" for f in findings
+            )
+        )
     return Config.from_data(doc.data)
 
 
@@ -110,7 +116,12 @@ def record_files(root: Path) -> list[tuple[str | None, Path]]:
             continue
         parts = file.relative_to(base).parts
         kind = FOLDERS.get(parts[0])
-        if kind == "placement" and len(parts) != 3 or kind in ("school", "provider") and len(parts) != 2:
+        if (
+            kind == "placement"
+            and len(parts) != 3
+            or kind in ("school", "provider")
+            and len(parts) != 2
+        ):
             kind = None
         found.append((kind, file))
     return found
@@ -126,16 +137,23 @@ def load_repository(root: Path) -> Repository:
         rel = relative(root, file)
         if kind is None:
             repo.load_findings.append(
-                Finding(rel, 1, 1, "error",
-                        "this file is not where records go: use records/schools/<id>.yaml, "
-                        "records/providers/<id>.yaml or records/placements/<school-id>/<id>.yaml",
-                        "record-location")
+                Finding(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "this file is not where records go: use records/schools/<id>.yaml, "
+                    "records/providers/<id>.yaml or records/placements/<school-id>/<id>.yaml",
+                    "record-location",
+                )
             )
             continue
         try:
             doc = load_file(file, rel, config.max_file_bytes)
         except LoadError as exc:
-            repo.load_findings.append(Finding(rel, exc.line, exc.column, "error", exc.message, exc.rule))
+            repo.load_findings.append(
+                Finding(rel, exc.line, exc.column, "error", exc.message, exc.rule)
+            )
             continue
         repo.records.append(Record(kind, doc))
     return repo

@@ -68,7 +68,9 @@ class Schemas:
     @cached_property
     def _validators(self) -> dict[str, Draft202012Validator]:
         resources = [
-            (doc["$id"], Resource.from_contents(doc)) for doc in self.documents.values() if "$id" in doc
+            (doc["$id"], Resource.from_contents(doc))
+            for doc in self.documents.values()
+            if "$id" in doc
         ]
         registry: Registry = Registry().with_resources(resources)
         checker = FormatChecker()
@@ -145,16 +147,26 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         named = f" ({title})" if title and title.lower() != missing.replace("_", " ") else ""
         return [at(f"{label} is missing '{missing}'{named}: add it", key=True)]
     if error.validator == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        wanted = (
+            error.validator_value
+            if isinstance(error.validator_value, list)
+            else [error.validator_value]
+        )
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
         tip = ""
-        if "string" in wanted and isinstance(error.instance, int | float) and not isinstance(error.instance, bool):
+        if (
+            "string" in wanted
+            and isinstance(error.instance, int | float)
+            and not isinstance(error.instance, bool)
+        ):
             tip = f"; put it in quotes: '{error.instance}'"
         elif "string" in wanted and error.instance is None:
             tip = "; write the answer after the colon"
         return [at(f"{label} should be {words}, but is {_kind_of(error.instance)}{tip}")]
     if error.validator == "enum":
-        choices = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in error.validator_value)
+        choices = ", ".join(
+            str(c).lower() if isinstance(c, bool) else str(c) for c in error.validator_value
+        )
         return [at(f"{label} is '{error.instance}', which is not one of the choices: {choices}")]
     if error.validator in ("anyOf", "oneOf") and schema.get("x-hint-anyOf"):
         return [at(f"{label}: {schema['x-hint-anyOf']}", key=True)]
@@ -164,7 +176,8 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         shown = f" '{value}'" if value.strip() else ""
         return [at(f"{label}{shown}: {hint}")]
     if error.validator == "minItems":
-        return [at(f"{label} needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}")]
+        count = error.validator_value
+        return [at(f"{label} needs at least {count} entr{'y' if count == 1 else 'ies'}")]
     if error.validator == "uniqueItems":
         return [at(f"{label} lists the same value twice; keep one")]
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):

@@ -19,7 +19,9 @@ def locate(root: Node | None, pointer: str, key: bool = False) -> tuple[int, int
     node, key_node = root, None
     for token in split_pointer(pointer):
         if isinstance(node, MappingNode):
-            found = next(((k, v) for k, v in node.value if getattr(k, "value", None) == token), None)
+            found = next(
+                ((k, v) for k, v in node.value if getattr(k, "value", None) == token), None
+            )
             if found is None:
                 break
             key_node, node = found

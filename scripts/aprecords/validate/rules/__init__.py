@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from aprecords.validate.rules import dates, identifiers, identity, placeholders, provision, references
+from aprecords.validate.rules import (
+    dates,
+    identifiers,
+    identity,
+    placeholders,
+    provision,
+    references,
+)
 from aprecords.validate.rules.base import Context, Hit, Rule
 
 MODULES = (identity, references, dates, identifiers, provision, placeholders)

@@ -21,16 +21,24 @@ def review_order(record: Record, ctx: Context) -> Iterator[Hit]:
         if when is None:
             continue
         if start is None:
-            yield Hit(record, pointer("reviews", i, "date"),
-                      "there is a review but no actual_start; add the date the placement started")
+            yield Hit(
+                record,
+                pointer("reviews", i, "date"),
+                "there is a review but no actual_start; add the date the placement started",
+            )
         elif when < start:
-            yield Hit(record, pointer("reviews", i, "date"),
-                      f"review dated {when} is before the placement started ({start}); "
-                      "check both dates")
+            yield Hit(
+                record,
+                pointer("reviews", i, "date"),
+                f"review dated {when} is before the placement started ({start}); check both dates",
+            )
         if previous is not None and when < previous:
-            yield Hit(record, pointer("reviews", i, "date"),
-                      f"review dated {when} comes after one dated {previous}; reviews go "
-                      "oldest first, so add new reviews at the end")
+            yield Hit(
+                record,
+                pointer("reviews", i, "date"),
+                f"review dated {when} comes after one dated {previous}; reviews go "
+                "oldest first, so add new reviews at the end",
+            )
         previous = when
 
 
@@ -40,16 +48,25 @@ def dates_in_order(record: Record, ctx: Context) -> Iterator[Hit]:
     start = model.parse_date(record.data.get("actual_start"))
     ended = model.parse_date((record.data.get("ended") or {}).get("date"))
     if ended is not None and start is None:
-        yield Hit(record, pointer("ended", "date"),
-                  "the placement has an end date but no actual_start; add the start date")
+        yield Hit(
+            record,
+            pointer("ended", "date"),
+            "the placement has an end date but no actual_start; add the start date",
+        )
     elif ended is not None and start is not None and ended < start:
-        yield Hit(record, pointer("ended", "date"),
-                  f"the placement ends ({ended}) before it started ({start}); check both dates")
+        yield Hit(
+            record,
+            pointer("ended", "date"),
+            f"the placement ends ({ended}) before it started ({start}); check both dates",
+        )
     for i, item in enumerate(record.data["placements"]):
         first, last = model.parse_date(item.get("start")), model.parse_date(item.get("end"))
         if first and last and last < first:
-            yield Hit(record, pointer("placements", i, "end"),
-                      f"this provider's end ({last}) is before its start ({first})")
+            yield Hit(
+                record,
+                pointer("placements", i, "end"),
+                f"this provider's end ({last}) is before its start ({first})",
+            )
 
 
 def _next_review_base(record: Record) -> tuple[str, object]:
@@ -71,17 +88,22 @@ def next_review_due(record: Record, ctx: Context) -> Iterator[Hit]:
         return
     weeks = ctx.repo.config.max_interval_weeks
     if model.reviews(record.data) and nxt <= base:
-        yield Hit(record, where,
-                  f"the next review ({nxt}) must be after the latest review ({base})")
+        yield Hit(
+            record, where, f"the next review ({nxt}) must be after the latest review ({base})"
+        )
     elif nxt > base + timedelta(weeks=weeks):
-        yield Hit(record, where,
-                  f"the next review ({nxt}) is more than {weeks} weeks after {base}; "
-                  f"reviews are at least termly, so set it on or before "
-                  f"{base + timedelta(weeks=weeks)}")
+        yield Hit(
+            record,
+            where,
+            f"the next review ({nxt}) is more than {weeks} weeks after {base}; "
+            f"reviews are at least termly, so set it on or before "
+            f"{base + timedelta(weeks=weeks)}",
+        )
 
 
-@rule("review-overdue", "An active placement's next review date has not passed.",
-      severity="warning")
+@rule(
+    "review-overdue", "An active placement's next review date has not passed.", severity="warning"
+)
 def review_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
     """Judged against --today, so CI runs are reproducible."""
     if model.status(record.data, ctx.today) == "ended":
@@ -89,6 +111,9 @@ def review_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
     nxt = model.parse_date(model.next_review(record.data)["date"])
     if nxt is not None and nxt < ctx.today and record.data.get("actual_start"):
         where, _ = _next_review_base(record)
-        yield Hit(record, where,
-                  f"the review due on {nxt} is overdue ({(ctx.today - nxt).days} days, "
-                  f"as of {ctx.today}); hold it and add it under reviews")
+        yield Hit(
+            record,
+            where,
+            f"the review due on {nxt} is overdue ({(ctx.today - nxt).days} days, "
+            f"as of {ctx.today}); hold it and add it under reviews",
+        )

@@ -19,13 +19,19 @@ def file_name_matches_id(record: Record, ctx: Context) -> Iterator[Hit]:
     """The id is how records link to each other; the file name must say the same."""
     path = PurePosixPath(record.path)
     if path.stem != record.id:
-        yield Hit(record, pointer("id"),
-                  f"the id '{record.id}' does not match the file name '{path.name}'; "
-                  f"rename the file to '{record.id}{path.suffix}' or correct the id")
+        yield Hit(
+            record,
+            pointer("id"),
+            f"the id '{record.id}' does not match the file name '{path.name}'; "
+            f"rename the file to '{record.id}{path.suffix}' or correct the id",
+        )
     if record.kind == "placement" and path.parent.name != record.data["school"]:
-        yield Hit(record, pointer("school"),
-                  f"this record is for school '{record.data['school']}' but sits in the folder "
-                  f"'{path.parent.name}'; move it to records/placements/{record.data['school']}/")
+        yield Hit(
+            record,
+            pointer("school"),
+            f"this record is for school '{record.data['school']}' but sits in the folder "
+            f"'{path.parent.name}'; move it to records/placements/{record.data['school']}/",
+        )
 
 
 @rule(
@@ -40,8 +46,11 @@ def unique_ids(ctx: Context) -> Iterator[Hit]:
         first: dict[str, Record] = {}
         for record in ctx.repo.of_kind(kind):
             if record.id in first:
-                yield Hit(record, pointer("id"),
-                          f"the id '{record.id}' is already used by {first[record.id].path}; "
-                          "give this record a new id (and file name)")
+                yield Hit(
+                    record,
+                    pointer("id"),
+                    f"the id '{record.id}' is already used by {first[record.id].path}; "
+                    "give this record a new id (and file name)",
+                )
             else:
                 first[record.id] = record

@@ -23,11 +23,17 @@ def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
             yield from _strings(value, (*path, i))
 
 
-@rule("placeholder-filled", "No 'FILL IN' placeholder is left from `aprecords new` or `review`.",
-      kinds=("school", "provider", "placement"))
+@rule(
+    "placeholder-filled",
+    "No 'FILL IN' placeholder is left from `aprecords new` or `review`.",
+    kinds=("school", "provider", "placement"),
+)
 def placeholder_filled(record: Record, ctx: Context) -> Iterator[Hit]:
     """`new` and `review` mark every answer still to give with 'FILL IN: ...'."""
     for path, text in _strings(record.data):
         if text.lstrip().upper().startswith(MARK):
-            yield Hit(record, pointer(*path),
-                      f"this still says '{text.strip()}'; replace it with the answer")
+            yield Hit(
+                record,
+                pointer(*path),
+                f"this still says '{text.strip()}'; replace it with the answer",
+            )

@@ -11,8 +11,10 @@ from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
 
 
-@rule("unregistered-full-time",
-      "No pupil has more hours a week at an unregistered provider than the full-time threshold.")
+@rule(
+    "unregistered-full-time",
+    "No pupil has more hours a week at an unregistered provider than the full-time threshold.",
+)
 def unregistered_full_time(record: Record, ctx: Context) -> Iterator[Hit]:
     """Full-time education at an unregistered setting is unlawful (DfE: over ~18 hours)."""
     limit = ctx.repo.config.full_time_hours
@@ -24,28 +26,39 @@ def unregistered_full_time(record: Record, ctx: Context) -> Iterator[Hit]:
     for provider_id, total in hours.items():
         provider = ctx.repo.providers.get(provider_id)
         if provider and provider.data["registration"]["status"] == "unregistered" and total > limit:
-            yield Hit(record, pointer("placements", first[provider_id], "hours_per_week"),
-                      f"{total:g} hours a week at {provider_id}, which is unregistered, is more "
-                      f"than the full-time threshold of {limit:g} hours; reduce the hours or "
-                      "use a registered provider")
+            yield Hit(
+                record,
+                pointer("placements", first[provider_id], "hours_per_week"),
+                f"{total:g} hours a week at {provider_id}, which is unregistered, is more "
+                f"than the full-time threshold of {limit:g} hours; reduce the hours or "
+                "use a registered provider",
+            )
 
 
-@rule("ehcp-outcome-needs-ehcp", "A target marked as an EHCP outcome belongs to a pupil with an EHCP.",
-      severity="warning")
+@rule(
+    "ehcp-outcome-needs-ehcp",
+    "A target marked as an EHCP outcome belongs to a pupil with an EHCP.",
+    severity="warning",
+)
 def ehcp_outcome_needs_ehcp(record: Record, ctx: Context) -> Iterator[Hit]:
     """Likely a mistake either in ``student.ehcp`` or in the target."""
     if record.data["student"]["ehcp"]:
         return
-    lists = [("targets",)] + [("reviews", r, "targets") for r in range(len(model.reviews(record.data)))]
+    lists = [("targets",)] + [
+        ("reviews", r, "targets") for r in range(len(model.reviews(record.data)))
+    ]
     for path in lists:
         node = record.data
         for token in path:
             node = node[token]
         for i, target in enumerate(node):
             if target.get("ehcp_outcome"):
-                yield Hit(record, pointer(*path, i, "ehcp_outcome"),
-                          f"{target['id']} is marked as an EHCP outcome but student.ehcp is "
-                          "false; correct one of them")
+                yield Hit(
+                    record,
+                    pointer(*path, i, "ehcp_outcome"),
+                    f"{target['id']} is marked as an EHCP outcome but student.ehcp is "
+                    "false; correct one of them",
+                )
 
 
 @rule("attendance-figures", "A review's attendance figures add up and match its percentage.")
@@ -56,20 +69,31 @@ def attendance_figures(record: Record, ctx: Context) -> Iterator[Hit]:
         possible = figures.get("sessions_possible")
         if possible is None:
             continue
-        parts = {k: figures.get(k, 0) for k in
-                 ("sessions_attended", "authorised_absence", "unauthorised_absence")}
+        parts = {
+            k: figures.get(k, 0)
+            for k in ("sessions_attended", "authorised_absence", "unauthorised_absence")
+        }
         attended = parts["sessions_attended"]
         if attended > possible:
-            yield Hit(record, pointer("reviews", r, "attendance", "sessions_attended"),
-                      f"{attended} sessions attended is more than the {possible} possible")
+            yield Hit(
+                record,
+                pointer("reviews", r, "attendance", "sessions_attended"),
+                f"{attended} sessions attended is more than the {possible} possible",
+            )
         elif sum(parts.values()) > possible:
-            yield Hit(record, pointer("reviews", r, "attendance", "sessions_possible"),
-                      f"attended and absent sessions add up to {sum(parts.values())}, more than "
-                      f"the {possible} possible; check the figures")
+            yield Hit(
+                record,
+                pointer("reviews", r, "attendance", "sessions_possible"),
+                f"attended and absent sessions add up to {sum(parts.values())}, more than "
+                f"the {possible} possible; check the figures",
+            )
         pct = figures.get("percentage")
         if pct is not None and possible > 0 and "sessions_attended" in figures:
             actual = 100 * attended / possible
             if abs(actual - pct) >= 1:
-                yield Hit(record, pointer("reviews", r, "attendance", "percentage"),
-                          f"{pct}% does not match {attended} of {possible} sessions "
-                          f"({actual:.1f}%); correct the figures or the percentage")
+                yield Hit(
+                    record,
+                    pointer("reviews", r, "attendance", "percentage"),
+                    f"{pct}% does not match {attended} of {possible} sessions "
+                    f"({actual:.1f}%); correct the figures or the percentage",
+                )

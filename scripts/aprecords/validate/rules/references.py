@@ -15,9 +15,12 @@ def school_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     school = record.data["school"]
     if school not in ctx.repo.schools:
         known = ", ".join(sorted(ctx.repo.schools)) or "none yet"
-        yield Hit(record, pointer("school"),
-                  f"there is no school '{school}' in records/schools/ (known: {known}); "
-                  "correct the id or add the school's file first")
+        yield Hit(
+            record,
+            pointer("school"),
+            f"there is no school '{school}' in records/schools/ (known: {known}); "
+            "correct the id or add the school's file first",
+        )
 
 
 @rule("provider-exists", "Every provider named is a file in records/providers/.")
@@ -26,9 +29,12 @@ def provider_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     for i, item in enumerate(record.data["placements"]):
         if item["provider"] not in ctx.repo.providers:
             known = ", ".join(sorted(ctx.repo.providers)) or "none yet"
-            yield Hit(record, pointer("placements", i, "provider"),
-                      f"there is no provider '{item['provider']}' in records/providers/ "
-                      f"(known: {known}); correct the id or add the provider's file first")
+            yield Hit(
+                record,
+                pointer("placements", i, "provider"),
+                f"there is no provider '{item['provider']}' in records/providers/ "
+                f"(known: {known}); correct the id or add the provider's file first",
+            )
 
 
 @rule("site-exists", "Every site attended is one of that provider's sites.")
@@ -41,9 +47,12 @@ def site_exists(record: Record, ctx: Context) -> Iterator[Hit]:
         sites = [s["id"] for s in provider.data["sites"]]
         for j, site in enumerate(item["sites"]):
             if site not in sites:
-                yield Hit(record, pointer("placements", i, "sites", j),
-                          f"'{site}' is not a site of {item['provider']} "
-                          f"(its sites: {', '.join(sites)}); use one of those ids")
+                yield Hit(
+                    record,
+                    pointer("placements", i, "sites", j),
+                    f"'{site}' is not a site of {item['provider']} "
+                    f"(its sites: {', '.join(sites)}); use one of those ids",
+                )
 
 
 @rule("target-ids", "Target ids are unique, and reviews refer only to targets that exist.")
@@ -52,32 +61,50 @@ def target_ids(record: Record, ctx: Context) -> Iterator[Hit]:
     in_force: set[str] = set()
     for i, target in enumerate(record.data["targets"]):
         if target["id"] in in_force:
-            yield Hit(record, pointer("targets", i, "id"),
-                      f"target id {target['id']} is used twice; number the targets T1, T2, T3...")
+            yield Hit(
+                record,
+                pointer("targets", i, "id"),
+                f"target id {target['id']} is used twice; number the targets T1, T2, T3...",
+            )
         in_force.add(target["id"])
     for r, review in enumerate(record.data.get("reviews") or []):
         for p, progress in enumerate(review["progress"]):
             if progress["target"] not in in_force:
-                yield Hit(record, pointer("reviews", r, "progress", p, "target"),
-                          f"review {review['date']} reports on {progress['target']}, which is not "
-                          f"a target in force before it (targets: {', '.join(sorted(in_force))})")
+                yield Hit(
+                    record,
+                    pointer("reviews", r, "progress", p, "target"),
+                    f"review {review['date']} reports on {progress['target']}, which is not "
+                    f"a target in force before it (targets: {', '.join(sorted(in_force))})",
+                )
         after: set[str] = set()
         for t, target in enumerate(review["targets"]):
             where = pointer("reviews", r, "targets", t, "change")
             if target["id"] in after:
-                yield Hit(record, pointer("reviews", r, "targets", t, "id"),
-                          f"target id {target['id']} appears twice in this review's targets")
+                yield Hit(
+                    record,
+                    pointer("reviews", r, "targets", t, "id"),
+                    f"target id {target['id']} appears twice in this review's targets",
+                )
             after.add(target["id"])
             if target["change"] == "added" and target["id"] in in_force:
-                yield Hit(record, where,
-                          f"{target['id']} already exists, so it cannot be 'added'; use 'changed' "
-                          "or 'carried', or give the new target a new id")
+                yield Hit(
+                    record,
+                    where,
+                    f"{target['id']} already exists, so it cannot be 'added'; use 'changed' "
+                    "or 'carried', or give the new target a new id",
+                )
             elif target["change"] != "added" and target["id"] not in in_force:
-                yield Hit(record, where,
-                          f"{target['id']} is marked '{target['change']}' but was not a target "
-                          "before this review; mark it 'added'")
+                yield Hit(
+                    record,
+                    where,
+                    f"{target['id']} is marked '{target['change']}' but was not a target "
+                    "before this review; mark it 'added'",
+                )
         for missing in sorted(in_force - after):
-            yield Hit(record, pointer("reviews", r, "targets"),
-                      f"{missing} is missing from this review's targets; list it as 'carried', "
-                      "'changed' or 'closed'")
+            yield Hit(
+                record,
+                pointer("reviews", r, "targets"),
+                f"{missing} is missing from this review's targets; list it as 'carried', "
+                "'changed' or 'closed'",
+            )
         in_force = {t["id"] for t in review["targets"] if t["change"] != "closed"}
