@@ -64,7 +64,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from aprecords.validate.history import check_history
 
         findings = sorted(
-            set(findings) | set(check_history(repo, args.base, paths)),
+            set(findings) | set(check_history(repo, args.base, paths, args.today or date.today())),
             key=lambda f: (f.path, f.line, f.column, f.rule),
         )
     records = repo.files if paths is None else len(paths)
