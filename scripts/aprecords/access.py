@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aprecords.config import CONFIG_FILE, ConfigError
+from aprecords.findings import Finding, pointer
+from aprecords.load import LoadError, load_file
 from aprecords.repository import Repository
 
 CLASSES = ("identity", "safeguarding", "send", "wellbeing")
@@ -19,6 +22,8 @@ DEFAULT_GRANTS = {
     "provider": frozenset(CLASSES) - {"safeguarding"},
 }
 Kind = Literal["hub", "school", "provider", "custom"]
+RESERVED = frozenset({"nginx", "assets", "search"})
+"""Folder names the build uses beside the audience folders (no audience may take them)."""
 
 
 @dataclass(frozen=True)
@@ -92,3 +97,104 @@ def audiences(repo: Repository) -> list[Audience]:
             )
         )
     return found
+
+
+def policy_findings(repo: Repository) -> list[Finding]:
+    """Problems of the audience and hosting policy in aprecords.yml, located at their lines.
+
+    A custom audience naming an unknown school or provider, two audiences sharing a folder,
+    a custom name that a future school or provider could take, a folder name the build uses
+    itself, and a hosting group mapped to an unknown audience are all errors.
+    """
+    data = repo.config.data
+    policy = data.get("audiences", {})
+    found: list[tuple[str, str]] = []  # (pointer, message)
+    names = {a.name for a in audiences(repo) if a.kind != "custom"}
+    for i, custom in enumerate(policy.get("custom", [])):
+        name = custom["name"]
+        at = pointer("audiences", "custom", i, "name")
+        if name in names:
+            found.append((at, f"two audiences would share the folder '{name}'; rename this one"))
+        elif name.startswith(("school-", "provider-")):
+            found.append(
+                (
+                    at,
+                    f"'{name}' looks like a school's or provider's own audience; names starting "
+                    "with 'school-' or 'provider-' are kept for them, choose another",
+                )
+            )
+        elif name in RESERVED:
+            found.append((at, f"'{name}' is a folder the build uses itself; choose another name"))
+        names.add(name)
+        for key, known, what in (
+            ("schools", repo.schools, "school"),
+            ("providers", repo.providers, "provider"),
+        ):
+            for j, ref in enumerate(custom.get(key, [])):
+                if ref not in known:
+                    hint = ", ".join(sorted(known)) or "none yet"
+                    found.append(
+                        (
+                            pointer("audiences", "custom", i, key, j),
+                            f"no {what} has the id '{ref}' (records/{what}s/{ref}.yaml); "
+                            f"known {what}s: {hint}",
+                        )
+                    )
+        if not custom.get("schools") and not custom.get("providers"):
+            found.append(
+                (
+                    pointer("audiences", "custom", i),
+                    f"the audience '{name}' would see no placements: list its schools or providers",
+                )
+            )
+    for group_key in data.get("hosting", {}).get("groups") or {}:
+        if group_key not in names:
+            found.append(
+                (
+                    pointer("hosting", "groups", group_key),
+                    f"'{group_key}' is not an audience; use one of: {', '.join(sorted(names))}",
+                )
+            )
+    return _located(repo, found)
+
+
+def _located(repo: Repository, found: list[tuple[str, str]]) -> list[Finding]:
+    if not found:
+        return []
+    try:
+        doc = load_file(repo.root / CONFIG_FILE, CONFIG_FILE)
+    except LoadError:
+        doc = None
+    findings = []
+    for ptr, message in found:
+        line, col = doc.locate(ptr, key=ptr.startswith("/hosting/groups/")) if doc else (1, 1)
+        findings.append(Finding(CONFIG_FILE, line, col, "error", message, "audience-policy", ptr))
+    return sorted(findings)
+
+
+def checked_audiences(repo: Repository) -> list[Audience]:
+    """Every audience, or ConfigError (exit 2) naming each policy problem at its line."""
+    problems = policy_findings(repo)
+    if problems:
+        raise ConfigError(
+            "\n".join(
+                f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]" for f in problems
+            )
+        )
+    return audiences(repo)
+
+
+def select(found: list[Audience], names: list[str] | None) -> list[Audience]:
+    """The audiences named (all when ``names`` is empty); unknown names are a usage error."""
+    from aprecords.errors import UsageError
+
+    if not names:
+        return found
+    by_name = {a.name: a for a in found}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise UsageError(
+            f"no audience called {', '.join(repr(n) for n in unknown)}; "
+            f"the audiences are: {', '.join(by_name)}"
+        )
+    return [by_name[n] for n in dict.fromkeys(names)]

@@ -46,8 +46,8 @@ def sensitive_paths(schemas: Schemas, kind: str) -> dict[Path, str]:
             target = target[token]
         return resolve(target, target_doc)
 
-    def walk(node: dict[str, Any], doc: str, path: Path, depth: int = 0) -> None:
-        if depth > 20:
+    def walk(node: Any, doc: str, path: Path, depth: int = 0) -> None:
+        if not isinstance(node, dict) or depth > 40:
             return
         if "x-sensitivity" in node:
             found[path] = node["x-sensitivity"]
@@ -58,8 +58,18 @@ def sensitive_paths(schemas: Schemas, kind: str) -> dict[Path, str]:
             return
         for name, sub in target.get("properties", {}).items():
             walk(sub, target_doc, (*path, name), depth + 1)
-        if isinstance(target.get("items"), dict):
-            walk(target["items"], target_doc, (*path, "*"), depth + 1)
+        # Values of any other key, list items and every branch of a combinator: a mark in any
+        # of them must not be missed, or the value would reach every audience.
+        others = [target.get("additionalProperties"), *target.get("patternProperties", {}).values()]
+        for sub in others:
+            walk(sub, target_doc, (*path, "*"), depth + 1)
+        for sub in [target.get("items"), *target.get("prefixItems", [])]:
+            walk(sub, target_doc, (*path, "*"), depth + 1)
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in target.get(key, []):
+                walk(sub, target_doc, path, depth + 1)
+        for key in ("if", "then", "else"):
+            walk(target.get(key), target_doc, path, depth + 1)
 
     walk(schemas.schema(kind), kind, ())
     return found
@@ -71,13 +81,17 @@ def _redact(data: Any, path: Path, trail: tuple[str | int, ...], out: list[tuple
         return data
     head, rest = path[0], path[1:]
     if head == "*":
+        keys: list[Any] = []
         if isinstance(data, list):
-            for i, item in enumerate(data):
-                data[i] = (
-                    _redact(item, rest, (*trail, i), out)
-                    if rest
-                    else _withhold(item, (*trail, i), out)
-                )
+            keys = list(range(len(data)))
+        elif isinstance(data, dict):
+            keys = list(data)
+        for key in keys:
+            data[key] = (
+                _redact(data[key], rest, (*trail, key), out)
+                if rest
+                else _withhold(data[key], (*trail, key), out)
+            )
         return data
     if isinstance(data, dict) and head in data:
         if rest:
@@ -87,7 +101,9 @@ def _redact(data: Any, path: Path, trail: tuple[str | int, ...], out: list[tuple
     return data
 
 
-def _withhold(value: Any, trail: tuple[str | int, ...], out: list[tuple[Any, str]]) -> Withheld:
+def _withhold(value: Any, trail: tuple[str | int, ...], out: list[tuple[Any, str]]) -> Any:
+    if value is WITHHELD:
+        return value
     out.append((value, pointer(*trail)))
     return WITHHELD
 
@@ -115,38 +131,64 @@ class Scoped:
     withheld: list[tuple[str, str]] = field(default_factory=list)
     """(value, "path#pointer") of every text removed by redaction, for the leak check."""
     outside: list[tuple[str, str]] = field(default_factory=list)
-    """(pupil name or UPN, path) of placements outside the scope, for the leak check."""
+    """(pupil name, UPN or record id, path) of placements outside the scope, for the leak check.
+
+    A value that is also a visible pupil's name or UPN (two pupils of the same name) is left
+    out: it may rightly appear on this audience's pages."""
+    attendance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Attendance records (by placement id) of the placements in scope only."""
+    classes: dict[str, str] = field(default_factory=dict)
+    """Sensitivity class of each withheld source ("path#pointer" -> class)."""
 
 
 def scope(repo: Repository, audience: Audience) -> Scoped:
-    """Filter and redact the repository's valid records for one audience."""
-    sensitive = {
-        kind: sensitive_paths(repo.schemas, kind) for kind in ("placement", "school", "provider")
-    }
+    """Filter and redact the repository's valid records for one audience.
+
+    Placements are the audience's when :meth:`Audience.sees_placement` says so; a school's
+    registry entry is visible to the school itself and to audiences with a pupil from it;
+    providers' registry entries are visible to all (they hold no pupil data); attendance
+    follows its placement. Every value whose ``x-sensitivity`` class is not granted is
+    replaced by :data:`WITHHELD` in a deep copy.
+    """
+    kinds = ("placement", "school", "provider", "attendance")
+    documents = repo.schemas.documents
+    sensitive = {kind: sensitive_paths(repo.schemas, kind) for kind in kinds if kind in documents}
     result = Scoped(audience, {}, {}, {}, {})
 
     def redacted(record_data: dict[str, Any], kind: str, path: str) -> dict[str, Any]:
         data = copy.deepcopy(record_data)
-        for spath, cls in sensitive[kind].items():
+        for spath, cls in sensitive.get(kind, {}).items():
             if cls in audience.grants:
                 continue
             removed: list[tuple[Any, str]] = []
             _redact(data, spath, (), removed)
             for value, ptr in removed:
-                result.withheld.extend((text, f"{path}#{ptr}") for text in leaf_texts(value))
+                source = f"{path}#{ptr}"
+                result.classes[source] = cls
+                result.withheld.extend((text, source) for text in leaf_texts(value))
         return data
 
     placed_schools: set[str] = set()
+    visible: set[str] = set()
+    outside: list[tuple[str, str]] = []
     for pid, record in sorted(repo.placements.items()):
         if audience.sees_placement(record.data):
             result.placements[pid] = redacted(record.data, "placement", record.path)
             result.paths[pid] = record.path
             placed_schools.add(record.data["school"])
-        else:
-            student = record.data["student"]
-            result.outside.extend(
-                (v, record.path) for v in (student["name"], student.get("upn")) if v
-            )
+            student = record.data.get("student") or {}
+            visible.update(str(student.get(k, "")).casefold() for k in ("name", "upn"))
+    # Every placement file that is not in scope, valid or not, names a pupil this audience
+    # must not see (an invalid or duplicate record never reaches a page, but check anyway).
+    in_scope = set(result.paths.values())
+    for record in repo.records:
+        if record.kind != "placement" or record.path in in_scope:
+            continue
+        data = record.data
+        student = data.get("student") if isinstance(data.get("student"), dict) else {}
+        values = [student.get("name"), student.get("upn"), data.get("id")]
+        outside.extend((v, record.path) for v in values if isinstance(v, str) and v.strip())
+    result.outside = [(v, p) for v, p in outside if v.casefold() not in visible]
     for sid, record in sorted(repo.schools.items()):
         if audience.sees_all or sid in audience.schools or sid in placed_schools:
             result.schools[sid] = redacted(record.data, "school", record.path)
@@ -154,4 +196,9 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
     for prid, record in sorted(repo.providers.items()):
         result.providers[prid] = redacted(record.data, "provider", record.path)
         result.paths[f"provider:{prid}"] = record.path
+    for record in repo.of_kind("attendance"):
+        pid = record.data.get("placement")
+        if pid in result.placements and pid not in result.attendance:
+            result.attendance[pid] = redacted(record.data, "attendance", record.path)
+            result.paths[f"attendance:{pid}"] = record.path
     return result

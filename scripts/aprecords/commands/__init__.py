@@ -5,4 +5,6 @@ Add a module's ``register`` to REGISTRATIONS to make its commands appear in ``ap
 
 from __future__ import annotations
 
-REGISTRATIONS: list = []
+from aprecords.commands import access
+
+REGISTRATIONS: list = [access.register]
