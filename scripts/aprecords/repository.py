@@ -12,7 +12,12 @@ from aprecords.load import Document, LoadError, load_file
 from aprecords.schemas import Schemas
 
 RECORDS = "records"
-FOLDERS = {"schools": "school", "providers": "provider", "placements": "placement"}
+FOLDERS = {
+    "schools": "school",
+    "providers": "provider",
+    "placements": "placement",
+    "attendance": "attendance",
+}
 
 
 @dataclass
@@ -119,7 +124,7 @@ def record_files(root: Path) -> list[tuple[str | None, Path]]:
         if (
             kind == "placement"
             and len(parts) != 3
-            or kind in ("school", "provider")
+            or kind in ("school", "provider", "attendance")
             and len(parts) != 2
         ):
             kind = None
@@ -143,7 +148,8 @@ def load_repository(root: Path) -> Repository:
                     1,
                     "error",
                     "this file is not where records go: use records/schools/<id>.yaml, "
-                    "records/providers/<id>.yaml or records/placements/<school-id>/<id>.yaml",
+                    "records/providers/<id>.yaml, records/placements/<school-id>/<id>.yaml "
+                    "or records/attendance/<placement-id>.yaml",
                     "record-location",
                 )
             )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from aprecords.validate.rules import (
+    attendance,
     dates,
+    history,
     identifiers,
     identity,
     placeholders,
@@ -12,7 +14,7 @@ from aprecords.validate.rules import (
 )
 from aprecords.validate.rules.base import Context, Hit, Rule
 
-MODULES = (identity, references, dates, identifiers, provision, placeholders)
+MODULES = (identity, references, dates, identifiers, provision, placeholders, attendance, history)
 RULES: tuple[Rule, ...] = tuple(
     value for module in MODULES for value in vars(module).values() if isinstance(value, Rule)
 )

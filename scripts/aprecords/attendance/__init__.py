@@ -1,0 +1,1 @@
+"""Attendance: session codes, weekly records, figures, import, renderers and census export."""
