@@ -6,7 +6,7 @@ Rules (each gives a clear error with line and column):
 - duplicate keys are errors; keys are plain text;
 - dates stay strings; only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off``
   stay text); numbers are plain decimal (``012`` and ``1:30`` stay text);
-- anchors, aliases, merge keys and tags are refused.
+- anchors, aliases, merge keys and tags are refused, and so is very deep nesting.
 
 Parsing runs in libyaml (``yaml.CSafeLoader``); only the small constructor runs in Python.
 """
@@ -91,6 +91,12 @@ class StrictLoader(yaml.CSafeLoader):
                     "a key must be a plain word, not a list or mapping", key_node, "yaml-key"
                 )
             key = key_node.value
+            if key == "<<" and not key_node.style:
+                raise _Problem(
+                    "merge keys (<<) are not allowed in records; write the keys out in full",
+                    key_node,
+                    "yaml-merge-key",
+                )
             if key in mapping:
                 first = next(k for k, _ in node.value if k.value == key)
                 raise _Problem(
@@ -149,10 +155,34 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text
 
 
-def _refuse_anchors(text: str) -> None:
-    """Refuse anchors and aliases (only scanned for when '&' or '*' occurs at all)."""
-    if "&" not in text and "*" not in text:
+_EVENT_CHARS = re.compile(r"[!&*]")
+MAX_DEPTH = 1000
+"""Deeper nesting is refused: no record needs it, and libyaml's composer recurses in C (it
+crashes the interpreter somewhere past 20,000 levels)."""
+
+
+def _needs_event_scan(text: str) -> bool:
+    """True when the text may hold an anchor, alias, tag or very deep nesting.
+
+    Cheap checks first: '&', '*' or '!' not after a letter or digit (a token starts only
+    after a space, line break, flow bracket or ':'), or more brackets and '-'/'?'
+    indicators than MAX_DEPTH (indentation alone cannot nest dangerously deep within any
+    plausible size limit: depth d needs about d*d/2 leading spaces).
+    """
+    if text.count("[") + text.count("{") + text.count("-") + text.count("?") > MAX_DEPTH:
+        return True
+    if "&" not in text and "*" not in text and "!" not in text:
+        return False
+    return any(
+        m.start() == 0 or not text[m.start() - 1].isalnum() for m in _EVENT_CHARS.finditer(text)
+    )
+
+
+def _scan_events(text: str) -> None:
+    """Refuse anchors, aliases, explicit tags and nesting deeper than MAX_DEPTH."""
+    if not _needs_event_scan(text):
         return
+    depth = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             line, col = _mark(event.start_mark)
@@ -163,12 +193,34 @@ def _refuse_anchors(text: str) -> None:
                 col,
                 "yaml-anchor",
             )
+        if getattr(event, "tag", None):
+            line, col = _mark(event.start_mark)
+            raise LoadError(
+                "tags (words starting with '!') are not allowed in records; remove the tag "
+                "(quote text that starts with !)",
+                line,
+                col,
+                "yaml-tag",
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, col = _mark(event.start_mark)
+                raise LoadError(
+                    f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
+                    "a record is never that deep, so check the brackets and indentation",
+                    line,
+                    col,
+                    "yaml-depth",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def parse(text: str) -> Any:
     """Parse one YAML document strictly; raise LoadError with a 1-based position."""
     try:
-        _refuse_anchors(text)
+        _scan_events(text)
         loader = StrictLoader(text)
         try:
             return loader.get_single_data()
@@ -196,9 +248,12 @@ def parse(text: str) -> Any:
             what, hint = "more than one document (a second '---')", "; keep one record per file"
         raise LoadError(f"YAML syntax error: {what}{hint}", line, col) from None
     except yaml.reader.ReaderError as exc:
-        line, col = _line_col(text, min(exc.position, len(text)))
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        # libyaml counts bytes of the UTF-8 text, not characters.
+        before = text.encode("utf-8")[: exc.position].decode("utf-8", "replace")
+        line, col = _line_col(before, len(before))
         raise LoadError(
-            f"a character that YAML does not allow (code {exc.character!r}); delete it",
+            f"an invisible control character (U+{code:04X}) that YAML does not allow; delete it",
             line,
             col,
             "encoding",
