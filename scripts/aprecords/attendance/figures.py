@@ -1,0 +1,197 @@
+"""Attendance figures with the DfE definitions, for a placement, a period, a school, a window.
+
+- sessions possible: sessions with a present, activity or absence code (codes that are not
+  possible sessions, not counted, or ``-`` are left out);
+- attended: present (``/ \\ L``) and approved educational activity (``K V P W B``);
+- authorised and unauthorised absence: by code;
+- attendance rate: attended / possible, as a percentage;
+- persistent absence: absence of 10% or more of possible sessions (so exactly 90% attendance
+  is persistent absence); severe absence: 50% or more.
+
+Periods are half-open: a session on day ``d`` is in ``[start, end)``. Windows before a
+``today`` are calendar weeks: the last 4 weeks are the 28 days before ``today``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from aprecords import model
+from aprecords.attendance.codes import category
+from aprecords.attendance.register import Week, registers
+
+if TYPE_CHECKING:
+    from aprecords.repository import Repository
+
+RECENT_WEEKS = 4
+HALF_TERM_WEEKS = 6
+Level = Literal["severe", "persistent"]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Session counts; rates are derived so they always agree with the counts."""
+
+    possible: int = 0
+    attended: int = 0
+    authorised: int = 0
+    unauthorised: int = 0
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(
+            self.possible + other.possible,
+            self.attended + other.attended,
+            self.authorised + other.authorised,
+            self.unauthorised + other.unauthorised,
+        )
+
+    @property
+    def absent(self) -> int:
+        """Sessions missed: authorised plus unauthorised absence."""
+        return self.authorised + self.unauthorised
+
+    @property
+    def rate(self) -> float | None:
+        """Attendance rate in percent, or None when no session was possible."""
+        return 100.0 * self.attended / self.possible if self.possible else None
+
+    @property
+    def persistent(self) -> bool:
+        """Absence of 10% or more of possible sessions (compared in whole numbers)."""
+        return self.possible > 0 and self.absent * 10 >= self.possible
+
+    @property
+    def severe(self) -> bool:
+        """Absence of 50% or more of possible sessions."""
+        return self.possible > 0 and self.absent * 2 >= self.possible
+
+    @property
+    def level(self) -> Level | None:
+        """'severe', 'persistent' or None."""
+        return "severe" if self.severe else "persistent" if self.persistent else None
+
+
+def count(marks: Iterable[str]) -> Figures:
+    """Figures of a run of marks."""
+    tally = {"present": 0, "activity": 0, "authorised": 0, "unauthorised": 0}
+    for mark in marks:
+        kind = category(mark)
+        if kind in tally:
+            tally[kind] += 1
+    attended = tally["present"] + tally["activity"]
+    possible = attended + tally["authorised"] + tally["unauthorised"]
+    return Figures(possible, attended, tally["authorised"], tally["unauthorised"])
+
+
+def between(weeks: Iterable[Week], start: date | None = None, end: date | None = None) -> Figures:
+    """Figures of the sessions on days in ``[start, end)`` (either side may be open)."""
+    return count(
+        mark
+        for week in weeks
+        for day, _, mark in week.sessions()
+        if (start is None or day >= start) and (end is None or day < end)
+    )
+
+
+def weekly(weeks: Iterable[Week]) -> list[tuple[date, Figures]]:
+    """Each week's figures, oldest first."""
+    return [(week.start, count(week.marks)) for week in sorted(weeks, key=lambda w: w.start)]
+
+
+def window(weeks: Iterable[Week], today: date, length_weeks: int) -> Figures:
+    """Figures of the ``length_weeks`` calendar weeks before ``today`` (today excluded)."""
+    return between(weeks, today - timedelta(weeks=length_weeks), today)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of the placement: from ``start`` up to (not including) ``end``."""
+
+    label: str
+    start: date | None
+    end: date | None
+    figures: Figures
+
+
+def review_periods(placement: dict[str, Any], weeks: list[Week], today: date) -> list[Period]:
+    """Figures from the start to the first review, between reviews, and since the last one."""
+    start = model.parse_date(placement.get("actual_start"))
+    dates = [d for d in (model.parse_date(r.get("date")) for r in model.reviews(placement)) if d]
+    periods: list[Period] = []
+    previous = start
+    for when in dates:
+        label = f"to the review of {when}" if previous is None else f"{previous} to review {when}"
+        periods.append(Period(label, previous, when, between(weeks, previous, when)))
+        previous = when
+    since = f"since {previous}" if previous else "so far"
+    last = between(weeks, previous, today)
+    periods.append(Period(f"{since} (to {today})", previous, today, last))
+    return periods
+
+
+def recent_weeks(config_data: dict[str, Any]) -> tuple[int, int]:
+    """(recent, half-term) window lengths in weeks from aprecords.yml ``attendance``."""
+    settings = config_data.get("attendance") or {}
+    return (
+        int(settings.get("recent_weeks", RECENT_WEEKS)),
+        int(settings.get("half_term_weeks", HALF_TERM_WEEKS)),
+    )
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A placement whose absence over a window is persistent or severe."""
+
+    placement: str
+    school: str
+    window: str
+    weeks: int
+    figures: Figures
+
+    @property
+    def level(self) -> Level:
+        """'severe' or 'persistent'."""
+        level = self.figures.level
+        assert level is not None
+        return level
+
+
+def absence_flags(
+    repo: Repository, today: date, placement_ids: Iterable[str] | None = None
+) -> list[Flag]:
+    """Active placements persistently or severely absent over the recent and half-term windows.
+
+    ``placement_ids`` limits the search (an audience's scope); the default is every placement.
+    """
+    recent, half_term = recent_weeks(repo.config.data)
+    windows = ((f"last {recent} weeks", recent), (f"last {half_term} weeks", half_term))
+    wanted = None if placement_ids is None else set(placement_ids)
+    flags: list[Flag] = []
+    all_weeks = registers(repo)
+    for pid, record in sorted(repo.placements.items()):
+        if wanted is not None and pid not in wanted:
+            continue
+        if model.status(record.data, today) != "active":
+            continue
+        weeks = all_weeks.get(pid, [])
+        for label, length in windows:
+            figures = window(weeks, today, length)
+            if figures.level is not None:
+                flags.append(Flag(pid, record.data["school"], label, length, figures))
+    return flags
+
+
+def by_school(
+    repo: Repository, start: date | None = None, end: date | None = None
+) -> dict[str, Figures]:
+    """Figures of all placements of each school over ``[start, end)``, by school id."""
+    totals: dict[str, Figures] = {}
+    all_weeks = registers(repo)
+    for pid, record in sorted(repo.placements.items()):
+        school = record.data["school"]
+        figures = between(all_weeks.get(pid, []), start, end)
+        totals[school] = totals.get(school, Figures()) + figures
+    return totals
