@@ -5,6 +5,6 @@ Add a module's ``register`` to REGISTRATIONS to make its commands appear in ``ap
 
 from __future__ import annotations
 
-from aprecords.commands import access, authoring
+from aprecords.commands import access, authoring, site
 
-REGISTRATIONS: list = [access.register, authoring.register]
+REGISTRATIONS: list = [access.register, authoring.register, site.register]

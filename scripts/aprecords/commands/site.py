@@ -1,0 +1,107 @@
+"""``aprecords build`` and ``aprecords serve``: the audience sites."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from aprecords.errors import UsageError
+
+EXIT_OK, EXIT_INVALID = 0, 1
+AVAILABLE = ("hub",)
+
+
+def _audiences(names: list[str] | None, repo) -> list:  # noqa: ANN001
+    from aprecords.access import hub
+
+    wanted = names or ["hub"]
+    unknown = [n for n in wanted if n not in AVAILABLE]
+    if unknown:
+        raise UsageError(
+            f"audience '{unknown[0]}' is not available yet: only 'hub' can be built for now"
+        )
+    return [hub(repo.config.hub)]
+
+
+def validated(root: Path, today: date):  # noqa: ANN201
+    """Load and validate; print findings; return the repository, or None when invalid."""
+    from aprecords.findings import has_errors
+    from aprecords.report import render, summary
+    from aprecords.repository import load_repository
+    from aprecords.validate import validate
+
+    repo = load_repository(root)
+    findings = validate(repo, today)
+    if has_errors(findings):
+        print(render(findings, repo.files, "text"))
+        print(summary(findings, repo.files), file=sys.stderr)
+        print("aprecords: the site was not built; fix the errors above first", file=sys.stderr)
+        return None
+    if findings:
+        print(render(findings, repo.files, "text"), file=sys.stderr)
+    return repo
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, then build the site of each audience into DIR/<audience>/."""
+    from aprecords.cli import resolve_root
+    from aprecords.site.build import BuildError, build_all
+
+    root = resolve_root(args.root)
+    today = args.today or date.today()
+    repo = validated(root, today)
+    if repo is None:
+        return EXIT_INVALID
+    audiences = _audiences(args.audience, repo)
+    site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    try:
+        built = build_all(repo, audiences, site_dir, today)
+    except BuildError as exc:
+        print(f"aprecords: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for path in built:
+        print(f"built {path}")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview one audience's site with live reload."""
+    from aprecords.cli import resolve_root
+    from aprecords.site.serve import serve
+
+    root = resolve_root(args.root)
+    if args.audience not in AVAILABLE:
+        raise UsageError(
+            f"audience '{args.audience}' is not available yet: only 'hub' can be served for now"
+        )
+    serve(root, args.dev_addr, args.today)
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``build`` and ``serve``."""
+    from aprecords.cli import iso_date
+
+    p = sub.add_parser("build", help="validate, then build each audience's site")
+    p.add_argument(
+        "--audience",
+        action="append",
+        metavar="NAME",
+        help="build only this audience (repeatable; default: every audience)",
+    )
+    p.add_argument("--site-dir", metavar="DIR", help="where the sites go (default: site/)")
+    p.add_argument("--today", type=iso_date, help="judge due and overdue reviews as of this date")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("serve", help="preview a site with live reload")
+    p.add_argument("--audience", default="hub", metavar="NAME", help="which site (default: hub)")
+    p.add_argument(
+        "--dev-addr",
+        default="127.0.0.1:8000",
+        metavar="ADDR",
+        help="host:port to serve on (default 127.0.0.1:8000)",
+    )
+    p.add_argument("--today", type=iso_date, help="judge due and overdue reviews as of this date")
+    p.set_defaults(run=cmd_serve)

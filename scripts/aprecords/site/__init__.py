@@ -1,0 +1,1 @@
+"""The static sites: scoped records rendered to Markdown and built with MkDocs."""

@@ -1,0 +1,190 @@
+"""Build one audience's site: scoped records -> Markdown -> MkDocs -> swapped into place.
+
+The site is built into a temporary folder beside its target and renamed into place only when
+MkDocs succeeded, so a failed build leaves the previous site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from aprecords.access import Audience
+from aprecords.errors import UsageError
+from aprecords.repository import Repository
+from aprecords.scope import scope
+from aprecords.site import engine, recordformat
+from aprecords.site.render import make_site, render_pages
+
+ASSETS = Path(__file__).parent / "assets"
+BASE_CONFIG = "mkdocs.yml"
+GENERATED = ("index.md", "schools", "providers", "placements", "record-format.md", "assets")
+HELP_ORDER = ("guide.md", "glossary.md", "data-protection.md")
+History = dict[str, list[Any]] | None
+
+
+class BuildError(Exception):
+    """The site could not be built; the previous site is untouched."""
+
+
+def change_history(root: Path) -> History:
+    """Commits per record file (``aprecords.gitlog``), once per build; None when unavailable."""
+    try:
+        from aprecords.gitlog import file_history
+    except ImportError:
+        return None
+    return file_history(root)
+
+
+def help_pages(docs: Path) -> list[str]:
+    """The hand-written pages of ``docs/`` to copy, as paths relative to it (guide first)."""
+    if not docs.is_dir():
+        return []
+    found = []
+    for file in sorted(docs.rglob("*")):
+        rel = file.relative_to(docs).as_posix()
+        if not file.is_file() or any(part.startswith(".") for part in file.parts):
+            continue
+        if rel.split("/")[0] in GENERATED:
+            continue  # generated here (record-format.md is regenerated from the schemas)
+        found.append(rel)
+    return found
+
+
+def write_docs(
+    repo: Repository, audience: Audience, out: Path, today: date, history: History
+) -> tuple[int, list[Any]]:
+    """Write the Markdown of one audience's site into ``out``; return (page count, nav)."""
+    site = make_site(scope(repo, audience), repo.config, today, history)
+    pages = 0
+    made: set[Path] = set()
+    for rel, text in render_pages(site):
+        target = out / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_text(text, "utf-8")
+        pages += 1
+    (out / "record-format.md").write_text(recordformat.markdown(repo.schemas), "utf-8")
+    shutil.copytree(ASSETS, out / "assets")
+    docs = repo.root / "docs"
+    extra = help_pages(docs)
+    for rel in extra:
+        target = out / ("about.md" if rel == "index.md" else rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(docs / rel, target)
+    pages += 1 + sum(rel.endswith(".md") for rel in extra)
+    top_help = [r for r in extra if r.endswith(".md") and "/" not in r]
+    top_help = [("about.md" if r == "index.md" else r) for r in top_help]
+    ordered = [r for r in HELP_ORDER if r in top_help] + [
+        r for r in top_help if r not in HELP_ORDER
+    ]
+    nav: list[Any] = [
+        {"Dashboard": "index.md"},
+        {"Schools": "schools/index.md"},
+        {"Providers": "providers/index.md"},
+        {"Placements": "placements/index.md"},
+        {"Record format": "record-format.md"},
+    ]
+    if ordered:
+        nav.append({"Help": ordered})
+    return pages, nav
+
+
+def _base_config(root: Path) -> Path:
+    config = root / BASE_CONFIG
+    if not config.is_file():
+        raise UsageError(f"{root / BASE_CONFIG}: not found; the site needs the base MkDocs file")
+    return config
+
+
+def build_docs(
+    config_file: Path,
+    docs_dir: Path,
+    site_dir: Path,
+    site_name: str,
+    nav: Any,
+    pages: int = 0,
+    label: str = "",
+) -> None:
+    """Run MkDocs over a prepared docs folder (the engine's part of a build)."""
+    engine.build(
+        config_file,
+        {
+            "docs_dir": str(docs_dir),
+            "site_dir": str(site_dir),
+            "site_name": site_name,
+            "nav": nav,
+        },
+        pages=pages,
+        label=label,
+    )
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put ``new`` at ``target``: rename the old site away, rename the new in, remove the old."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.old-"))
+        os.rmdir(old)
+        os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except OSError:
+        if old is not None:
+            os.rename(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_audience(
+    repo: Repository,
+    audience: Audience,
+    site_root: Path,
+    today: date,
+    history: History = None,
+) -> Path:
+    """Build one audience's site into ``site_root``; BuildError leaves the old site in place."""
+    config_file = _base_config(repo.root)
+    site_root = site_root.resolve()
+    site_root.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"aprecords-{audience.name}-docs-") as docs:
+        pages, nav = write_docs(repo, audience, Path(docs), today, history)
+        new = Path(tempfile.mkdtemp(dir=site_root.parent, prefix=f".{site_root.name}.new-"))
+        try:
+            build_docs(
+                config_file,
+                Path(docs),
+                new,
+                repo.config.site_name,
+                nav,
+                pages,
+                label=f"{audience.name}: ",
+            )
+        except engine.EngineError as exc:
+            shutil.rmtree(new, ignore_errors=True)
+            raise BuildError(
+                f"the {audience.name} site was not built (the previous one is unchanged): {exc}"
+            ) from None
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+    swap_in(new, site_root)
+    return site_root
+
+
+def build_all(
+    repo: Repository, audiences: Iterable[Audience], site_dir: Path, today: date
+) -> list[Path]:
+    """Build each audience into ``site_dir/<audience name>/``; git history is read once."""
+    history = change_history(repo.root)
+    return [
+        build_audience(repo, audience, site_dir / audience.name, today, history)
+        for audience in audiences
+    ]

@@ -1,0 +1,278 @@
+"""Markdown pages from a ``Scoped`` set of records (Jinja2 templates, one ``text`` filter).
+
+Every value that comes from a record is untrusted: it goes through ``inert`` (the templates'
+``text`` and ``para`` filters), which turns each ASCII punctuation character into a numeric
+character reference, so neither Markdown nor HTML can read structure, markup or links into it,
+and the search index (built from the HTML) holds it as escaped text too. Links are made here,
+from ids that the schema limits to ``[a-z0-9-]``.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from aprecords import model
+from aprecords.config import Config
+from aprecords.scope import WITHHELD, Scoped
+
+TEMPLATES = Path(__file__).parent / "templates"
+WITHHELD_HTML = '<span class="withheld">withheld for this audience</span>'
+_REFS = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
+_BLANK = "\u2014"  # an em dash for "not recorded"
+
+STATUS_WORDS = {
+    "met": "met",
+    "partly-met": "partly met",
+    "not-met": "not met",
+    "on-track": "on track",
+    "requested": "requested",
+    "active": "active",
+    "ended": "ended",
+}
+ASSESSMENT_METHODS = {
+    "weekly-attendance": "Weekly attendance updates and checks",
+    "mentor-feedback": "Regular feedback with the hub mentor",
+    "daily-concerns": "Daily communication on safeguarding or other concerns",
+    "termly-review": "Termly review meeting with the hub mentor",
+    "termly-reporting": "Termly attendance, behaviour and progress reporting",
+    "intervention-advice": "Advice on interventions or changes",
+}
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+CHANGES = {"carried": "carried on", "changed": "changed", "added": "added", "closed": "closed"}
+
+
+def inert(value: Any, block: bool = False) -> str:
+    """A record's value as Markdown that shows exactly what was typed and nothing more.
+
+    Inline (table cells, list items): line breaks become ``<br>``. Block: blank lines separate
+    paragraphs. Leading indentation is dropped so no line becomes a code block.
+    """
+    if value is WITHHELD:
+        return WITHHELD_HTML
+    if value is None or value == "":
+        return _BLANK
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = text.translate(_REFS)
+    paragraphs = [
+        "<br>".join(line.strip() for line in part.split("\n") if line.strip())
+        for part in text.split("\n\n")
+    ]
+    paragraphs = [p for p in paragraphs if p] or [_BLANK]
+    return ("\n\n" if block else "<br>").join(paragraphs)
+
+
+def inert_block(value: Any) -> str:
+    """``inert`` for a paragraph of its own."""
+    return inert(value, block=True)
+
+
+def nice_date(value: Any) -> str:
+    """An ISO date as '9 Dec 2025' (inert text otherwise)."""
+    parsed = value if isinstance(value, date) else model.parse_date(value)
+    if parsed is None:
+        return inert(value)
+    return f"{parsed.day} {parsed:%b %Y}"
+
+
+def status_badge(status: Any) -> str:
+    """A status as its word inside a coloured span: the word carries the meaning."""
+    if status is WITHHELD:
+        return WITHHELD_HTML
+    key = str(status) if str(status) in STATUS_WORDS else "unknown"
+    word = STATUS_WORDS.get(key, inert(status))
+    return f'<span class="status status-{key}">{word}</span>'
+
+
+def is_withheld(value: Any) -> bool:
+    """Jinja test: ``x is withheld``."""
+    return value is WITHHELD
+
+
+@dataclass(frozen=True)
+class Row:
+    """One placement as the index and dashboard tables show it."""
+
+    id: str
+    data: dict[str, Any]
+    status: str
+    school: str
+    providers: list[str]
+    next_review: dict[str, Any]
+    start: str | None
+
+
+def _row(pid: str, data: dict[str, Any], today: date) -> Row:
+    return Row(
+        pid,
+        data,
+        model.status(data, today),
+        data["school"],
+        model.provider_ids(data),
+        model.next_review(data),
+        data.get("actual_start") or data.get("requested_start"),
+    )
+
+
+def environment() -> Environment:
+    """The Jinja environment: Markdown output (no autoescape), strict about missing values."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(text=inert, para=inert_block, date=nice_date, status=status_badge)
+    env.tests["withheld"] = is_withheld
+    env.globals.update(
+        ASSESSMENT_METHODS=ASSESSMENT_METHODS, DAYS=DAYS, CHANGES=CHANGES, BLANK=_BLANK
+    )
+    return env
+
+
+@dataclass
+class Site:
+    """Everything the templates share for one audience's site."""
+
+    scoped: Scoped
+    config: Config
+    today: date
+    history: dict[str, list[Any]] | None
+    rows: dict[str, Row]
+
+    def placements_of(self, *, school: str | None = None, provider: str | None = None) -> list[Row]:
+        """Rows of one school's or one provider's placements, newest start first."""
+        found = [
+            r
+            for r in self.rows.values()
+            if (school is None or r.school == school)
+            and (provider is None or provider in r.providers)
+        ]
+        return sorted(found, key=lambda r: (r.start or "", r.id), reverse=True)
+
+    def site_of(self, provider: str, site_id: str) -> dict[str, Any] | None:
+        """A provider's site by id, or None when unknown here."""
+        found = self.scoped.providers.get(provider)
+        sites = found.get("sites") if found else None
+        if not isinstance(sites, list):
+            return None
+        return next((s for s in sites if s.get("id") == site_id), None)
+
+    def name_of(self, kind: str, ident: str) -> str:
+        """A school's or provider's name as inert text (its id if not in scope)."""
+        found = (self.scoped.schools if kind == "school" else self.scoped.providers).get(ident)
+        return inert(found["name"]) if found else inert(ident)
+
+
+def make_site(scoped: Scoped, config: Config, today: date, history: Any = None) -> Site:
+    """The shared view of one audience's records."""
+    rows = {pid: _row(pid, data, today) for pid, data in scoped.placements.items()}
+    return Site(scoped, config, today, history, rows)
+
+
+def dashboard_lists(site: Site) -> dict[str, Any]:
+    """The dashboard's action lists against ``site.today``."""
+    today, soon = site.today, site.today + timedelta(days=site.config.due_soon_days)
+    overdue, due, starting, low = [], [], [], []
+    for row in sorted(site.rows.values(), key=lambda r: (str(r.next_review.get("date")), r.id)):
+        if row.status == "ended":
+            continue
+        when = model.parse_date(row.next_review.get("date"))
+        if when is not None and when < today:
+            overdue.append((row, (today - when).days))
+        elif when is not None and when <= soon:
+            due.append((row, (when - today).days))
+    for row in sorted(site.rows.values(), key=lambda r: (r.start or "", r.id)):
+        start = model.parse_date(row.start)
+        if row.status == "requested" and start is not None and start <= soon:
+            starting.append(row)
+        rate = model.latest_attendance_rate(row.data)
+        if row.status != "ended" and rate is not None and rate < 90:
+            low.append((row, rate))
+    counts = {
+        s: sum(r.status == s for r in site.rows.values())
+        for s in STATUS_WORDS
+        if s in ("requested", "active", "ended")
+    }
+    per_school = {
+        sid: _counts(site.placements_of(school=sid)) for sid in sorted(site.scoped.schools)
+    }
+    per_provider = {
+        pid: _counts(site.placements_of(provider=pid)) for pid in sorted(site.scoped.providers)
+    }
+    return dict(
+        overdue=overdue,
+        due=due,
+        starting=starting,
+        low=sorted(low, key=lambda x: x[1]),
+        counts=counts,
+        per_school=per_school,
+        per_provider=per_provider,
+    )
+
+
+def _counts(rows: list[Row]) -> dict[str, int]:
+    return {s: sum(r.status == s for r in rows) for s in ("requested", "active", "ended")}
+
+
+def target_matrix(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, str, list[Any]]]]:
+    """Review dates, and per target id (label, latest wording, status at each review or None)."""
+    reviews = model.reviews(data)
+    wording: dict[str, Any] = {t["id"]: t["target"] for t in data.get("targets") or []}
+    for review in reviews:
+        for t in review.get("targets") or []:
+            wording[t["id"]] = t["target"]
+    rows = []
+    for tid, words in sorted(wording.items(), key=lambda kv: int(kv[0][1:])):
+        cells = []
+        for review in reviews:
+            found = next((p for p in review.get("progress") or [] if p["target"] == tid), None)
+            cells.append(found["status"] if found else None)
+        rows.append((tid, words, cells))
+    return [r["date"] for r in reviews], rows
+
+
+def render_pages(site: Site) -> Iterator[tuple[str, str]]:
+    """(relative path, Markdown) of every generated page of one audience's site."""
+    env = environment()
+    common = dict(site=site, config=site.config, today=site.today, scoped=site.scoped)
+    yield (
+        "index.md",
+        env.get_template("dashboard.md.j2").render(**common, lists=dashboard_lists(site)),
+    )
+    yield "schools/index.md", env.get_template("schools.md.j2").render(**common)
+    school = env.get_template("school.md.j2")
+    for sid, data in site.scoped.schools.items():
+        yield f"schools/{sid}.md", school.render(**common, school=data, sid=sid)
+    yield "providers/index.md", env.get_template("providers.md.j2").render(**common)
+    provider = env.get_template("provider.md.j2")
+    for prid, data in site.scoped.providers.items():
+        yield f"providers/{prid}.md", provider.render(**common, provider=data, prid=prid)
+    yield "placements/index.md", env.get_template("placements.md.j2").render(**common)
+    placement = env.get_template("placement.md.j2")
+    for pid, row in site.rows.items():
+        path = site.scoped.paths.get(pid, "")
+        commits = None if site.history is None else site.history.get(path, [])
+        dates, matrix = target_matrix(row.data)
+        yield (
+            f"placements/{pid}.md",
+            placement.render(
+                **common,
+                row=row,
+                p=row.data,
+                school=site.scoped.schools.get(row.school),
+                commits=commits,
+                review_dates=dates,
+                matrix=matrix,
+            ),
+        )

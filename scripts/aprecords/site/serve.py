@@ -1,0 +1,89 @@
+"""Live preview: rebuild the site whenever a record, template, doc, schema or setting changes.
+
+Uses MkDocs' own LiveReloadServer (the one behind ``mkdocs serve``) with our build as the
+builder, so the preview is exactly what ``aprecords build`` makes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from mkdocs.livereload import LiveReloadServer
+
+from aprecords.access import hub
+from aprecords.errors import UsageError
+from aprecords.site import build as site_build
+from aprecords.site.render import TEMPLATES
+
+
+def watched(root: Path) -> list[Path]:
+    """Everything a change to which must rebuild the preview."""
+    paths = [
+        root / "records",
+        root / "docs",
+        root / "schema",
+        root / "aprecords.yml",
+        root / site_build.BASE_CONFIG,
+        TEMPLATES,
+        site_build.ASSETS,
+    ]
+    return [p for p in paths if p.exists()]
+
+
+def rebuild(root: Path, site_dir: Path, today: date | None) -> bool:
+    """One preview build; findings or build errors are printed and the old preview stays."""
+    from aprecords.commands.site import validated
+
+    day = today or date.today()
+    try:
+        repo = validated(root, day)
+        if repo is None:
+            return False
+        history = site_build.change_history(root)
+        site_build.build_audience(repo, hub(repo.config.hub), site_dir, day, history)
+    except (site_build.BuildError, UsageError) as exc:
+        print(f"aprecords: {exc}", file=sys.stderr)
+        return False
+    except Exception as exc:  # a preview must survive a half-saved file
+        print(f"aprecords: preview not rebuilt: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def parse_addr(addr: str) -> tuple[str, int]:
+    """'host:port' as a pair (usage error otherwise)."""
+    host, _, port = addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--dev-addr '{addr}' is not host:port, for example 127.0.0.1:8000")
+    return host, int(port)
+
+
+def serve(root: Path, addr: str, today: date | None = None) -> None:
+    """Serve the hub's preview on ``addr`` until interrupted."""
+    host, port = parse_addr(addr)
+    work = Path(tempfile.mkdtemp(prefix="aprecords-serve-"))
+    site_dir = work / "hub"
+    try:
+        rebuild(root, site_dir, today)
+        site_dir.mkdir(exist_ok=True)
+        server = LiveReloadServer(
+            builder=lambda: rebuild(root, site_dir, today),
+            host=host,
+            port=port,
+            root=str(site_dir),
+        )
+        for path in watched(root):
+            server.watch(str(path))
+        print(f"serving the hub preview on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
