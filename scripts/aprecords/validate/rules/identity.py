@@ -41,16 +41,18 @@ def file_name_matches_id(record: Record, ctx: Context) -> Iterator[Hit]:
     kinds=("school", "provider", "placement"),
 )
 def unique_ids(ctx: Context) -> Iterator[Hit]:
-    """A second record with an id already used is reported at its id."""
+    """Every record sharing an id is reported at its id, so the clash shows on whichever
+    file a change touches (``validate PATH`` reports only the files given)."""
     for kind in ("school", "provider", "placement"):
-        first: dict[str, Record] = {}
+        by_id: dict[str, list[Record]] = {}
         for record in ctx.repo.of_kind(kind):
-            if record.id in first:
+            by_id.setdefault(record.id, []).append(record)
+        for same in by_id.values():
+            for record in same if len(same) > 1 else ():
+                others = ", ".join(r.path for r in same if r is not record)
                 yield Hit(
                     record,
                     pointer("id"),
-                    f"the id '{record.id}' is already used by {first[record.id].path}; "
-                    "give this record a new id (and file name)",
+                    f"the id '{record.id}' is also used by {others}; ids must be unique, "
+                    "so give one of them a new id (and file name)",
                 )
-            else:
-                first[record.id] = record

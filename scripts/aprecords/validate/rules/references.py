@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
+
+
+def _broken_file(ctx: Context, kind: str, ident: str) -> str | None:
+    """The path of a file for ``ident`` that exists but is unreadable or invalid, if any."""
+    folder = f"records/{kind}s/"
+    paths = [r.path for r in ctx.repo.records if r.kind == kind]
+    paths += [f.path for f in ctx.repo.load_findings]
+    return next((p for p in paths if p.startswith(folder) and PurePosixPath(p).stem == ident), None)
+
+
+def _not_found(ctx: Context, kind: str, ident: str, known: dict[str, Record]) -> str:
+    broken = _broken_file(ctx, kind, ident)
+    if broken:
+        return f"the {kind} '{ident}' cannot be used until {broken} is fixed (see its errors)"
+    names = ", ".join(sorted(known)) or "none yet"
+    return (
+        f"there is no {kind} '{ident}' in records/{kind}s/ (known: {names}); "
+        f"correct the id or add the {kind}'s file first"
+    )
 
 
 @rule("school-exists", "The referring school is a file in records/schools/.")
@@ -14,13 +34,7 @@ def school_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     """``school`` must name a school record."""
     school = record.data["school"]
     if school not in ctx.repo.schools:
-        known = ", ".join(sorted(ctx.repo.schools)) or "none yet"
-        yield Hit(
-            record,
-            pointer("school"),
-            f"there is no school '{school}' in records/schools/ (known: {known}); "
-            "correct the id or add the school's file first",
-        )
+        yield Hit(record, pointer("school"), _not_found(ctx, "school", school, ctx.repo.schools))
 
 
 @rule("provider-exists", "Every provider named is a file in records/providers/.")
@@ -28,12 +42,10 @@ def provider_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     """Each ``placements[].provider`` must name a provider record."""
     for i, item in enumerate(record.data["placements"]):
         if item["provider"] not in ctx.repo.providers:
-            known = ", ".join(sorted(ctx.repo.providers)) or "none yet"
             yield Hit(
                 record,
                 pointer("placements", i, "provider"),
-                f"there is no provider '{item['provider']}' in records/providers/ "
-                f"(known: {known}); correct the id or add the provider's file first",
+                _not_found(ctx, "provider", item["provider"], ctx.repo.providers),
             )
 
 
