@@ -130,3 +130,105 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}; CI must provide it")
     pytest.skip(f"{message}; install it to run this test locally")
+
+
+GIT_AUTHOR = ("-c", "user.name=Test Author", "-c", "user.email=test@example.org")
+
+
+def git(root: Path, *args: str, when: str = "2026-01-05T10:00:00+00:00") -> str:
+    """Run git in ``root`` with a fixed author and date, no user or system config; stdout."""
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+    }
+    done = subprocess.run(
+        ["git", *GIT_AUTHOR, *args], cwd=root, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def git_repo(repo: Path) -> Path:
+    """The ``repo`` fixture as a git repository with everything in one commit on ``main``."""
+    require_tool("git")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "Initial records")
+    return repo
+
+
+# --- Site fixtures (issue 3): a full copy of the examples, a loopback web server, Chromium ---
+
+SITE_FILES = ("aprecords.yml", "mkdocs.yml", "schema", "records", "docs")
+
+
+def copy_examples(root: Path) -> Path:
+    """A records repository at ``root`` holding a copy of every example record, schema,
+    docs page and the base mkdocs.yml (a snapshot, so colleagues' edits cannot race a test)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in SITE_FILES:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(".*"))
+        elif source.is_file():
+            shutil.copy(source, root / name)
+    return root
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    """A fresh copy of the example repository (see ``copy_examples``)."""
+    return copy_examples(tmp_path / "examples")
+
+
+class LoopbackServer:
+    """A threaded ``http.server`` serving one folder on 127.0.0.1 (for browser tests)."""
+
+    def __init__(self, folder: Path) -> None:
+        import functools
+        import threading
+        from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+        handler = functools.partial(Quiet, directory=str(folder))
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright (skips locally, fails on CI when missing)."""
+    if not Path(CHROMIUM).exists():
+        require_tool("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("playwright is not installed; CI must provide it")
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -212,18 +212,26 @@ def _name(data: dict[str, Any]) -> str:
     return " ".join(value.casefold().split()) if isinstance(value, str) else ""
 
 
-def _pupil_change(change: Change) -> tuple[str, float] | None:
-    """Which field shows another pupil (upn or name) and how alike the names are."""
-    old_upn, new_upn = _upn(change.old), _upn(change.new.data) if change.new else None
-    if old_upn and new_upn:
-        return ("upn", 0.0) if old_upn != new_upn else None
-    old_name, new_name = _name(change.old), _name(change.new.data) if change.new else ""
+SIMILAR_NAME = 0.8
+
+
+def _pupil_change(change: Change) -> str | None:
+    """How the pupil differs from the base: "upn" or "name" (another pupil), "renamed", None.
+
+    Different UPNs mean another pupil. Otherwise a name that changed a little is a spelling
+    correction ("renamed"), and one that changed a lot is another pupil unless both versions
+    give the same UPN (then it is the same pupil under a new name: "renamed" too).
+    """
+    if change.new is None:
+        return None
+    old_upn, new_upn = _upn(change.old), _upn(change.new.data)
+    if old_upn and new_upn and old_upn != new_upn:
+        return "upn"
+    old_name, new_name = _name(change.old), _name(change.new.data)
     if old_name == new_name:
         return None
-    return "name", difflib.SequenceMatcher(None, old_name, new_name).ratio()
-
-
-SIMILAR_NAME = 0.8
+    alike = difflib.SequenceMatcher(None, old_name, new_name).ratio() >= SIMILAR_NAME
+    return "renamed" if alike or (old_upn and old_upn == new_upn) else "name"
 
 
 @rule(
@@ -232,14 +240,11 @@ SIMILAR_NAME = 0.8
     scope="history",
 )
 def id_not_reused(ctx: HistoryContext) -> Iterator[Hit]:
-    """Same UPN means same pupil; without UPNs on both sides, the names must match."""
+    """A different UPN, or a quite different name without the same UPN, is another pupil."""
     for change in ctx.changes:
-        found = _pupil_change(change)
-        if change.new is None or found is None:
+        field = _pupil_change(change)
+        if change.new is None or field not in ("upn", "name"):
             continue
-        field, likeness = found
-        if field == "name" and likeness >= SIMILAR_NAME:
-            continue  # a spelling correction: reported by pupil-renamed
         what = "UPN" if field == "upn" else "name"
         yield Hit(
             change.new,
@@ -252,18 +257,14 @@ def id_not_reused(ctx: HistoryContext) -> Iterator[Hit]:
 
 @rule(
     "pupil-renamed",
-    "A pupil's name changed only slightly since the base revision: check it is a correction.",
+    "The pupil's name changed since the base revision: a reviewer checks it is the same pupil.",
     scope="history",
     severity="warning",
 )
 def pupil_renamed(ctx: HistoryContext) -> Iterator[Hit]:
-    """Small spelling corrections pass with a warning so that a reviewer looks at them."""
+    """Spelling corrections and renamings (same UPN) pass with a warning for the reviewer."""
     for change in ctx.changes:
-        found = _pupil_change(change)
-        if change.new is None or found is None:
-            continue
-        field, likeness = found
-        if field == "name" and likeness >= SIMILAR_NAME:
+        if change.new is not None and _pupil_change(change) == "renamed":
             yield Hit(
                 change.new,
                 pointer("student", "name"),
