@@ -5,6 +5,11 @@ Add a module's ``register`` to REGISTRATIONS to make its commands appear in ``ap
 
 from __future__ import annotations
 
-from aprecords.commands import access, authoring, site
+from aprecords.commands import access, attendance, authoring, site
 
-REGISTRATIONS: list = [access.register, authoring.register, site.register]
+REGISTRATIONS: list = [
+    access.register,
+    authoring.register,
+    site.register,
+    attendance.register,
+]

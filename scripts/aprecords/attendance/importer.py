@@ -1,0 +1,411 @@
+"""``aprecords attendance import``: weekly marks from a CSV file into the attendance records.
+
+The CSV layout (header required, one row per pupil and week)::
+
+    pupil,week_commencing,mon_am,mon_pm,tue_am,tue_pm,wed_am,wed_pm,thu_am,thu_pm,fri_am,fri_pm
+
+``pupil`` is the placement's record id or the pupil's UPN; ``week_commencing`` is the
+Monday as YYYY-MM-DD (or DD/MM/YYYY); an empty mark means no session (``-``).
+
+The whole file is checked before anything is written. A week already recorded with the
+same marks is left alone; sessions recorded as ``-`` may be filled in; a session whose
+mark differs from the one recorded is an error unless ``replace`` is given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aprecords import model
+from aprecords.attendance import fileformat
+from aprecords.attendance.codes import BY_MARK, NO_SESSION, SESSION_KEYS, SESSION_NAMES
+from aprecords.attendance.register import session_day
+from aprecords.load import LoadError, decode, load_file, load_text
+from aprecords.repository import Record, Repository
+
+HEADER = ("pupil", "week_commencing", *SESSION_KEYS)
+FOLDER = "records/attendance"
+_UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong with the CSV (or the records it meets), at a row and column."""
+
+    row: int
+    column: int
+    message: str
+    path: str | None = None  # set when the problem is in a record file, not in the CSV
+
+    def text(self, csv_name: str) -> str:
+        """``file:row:column: error: message``, as editors and CI logs link it."""
+        return f"{self.path or csv_name}:{self.row}:{self.column}: error: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported; nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = sorted(problems)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One checked CSV row: where it is, whose week it is, and its ten marks."""
+
+    number: int
+    pupil: str
+    week: date
+    marks: tuple[str, ...]
+
+
+@dataclass
+class Summary:
+    """What an import did (or would do)."""
+
+    rows: int = 0
+    added: int = 0
+    unchanged: int = 0
+    completed: int = 0
+    replaced: int = 0
+    files: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """One line for the user."""
+        written = ", ".join(self.files) if self.files else "no file changed"
+        return (
+            f"{self.rows} rows: {self.added} weeks added, {self.unchanged} unchanged, "
+            f"{self.completed} completed (blank sessions filled), {self.replaced} replaced; "
+            f"{written}"
+        )
+
+
+def _parse_week(text: str) -> date | None:
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_rows(raw: bytes) -> tuple[list[Row], list[Problem]]:
+    """Parse and check the CSV's shape, dates and codes (nothing about the records yet)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [], [Problem(line, 1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            return [], [Problem(1, 1, "the file is empty; it needs the header row and data rows")]
+        names = [cell.strip().lower() for cell in header]
+        if tuple(names) != HEADER:
+            col = next(
+                (i for i, (a, b) in enumerate(zip(names, HEADER, strict=False)) if a != b),
+                min(len(names), len(HEADER)),
+            )
+            found = f"'{header[col]}'" if col < len(header) else "missing"
+            want = HEADER[col] if col < len(HEADER) else "nothing (too many columns)"
+            return [], [
+                Problem(
+                    1,
+                    col + 1,
+                    f"header column {col + 1} is {found} but should be {want}; the first row "
+                    f"must be: {','.join(HEADER)}",
+                )
+            ]
+        for cells in reader:
+            number = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            row, found = _check_row(number, cells)
+            problems.extend(found)
+            if row is not None:
+                rows.append(row)
+    except csv.Error as exc:
+        problems.append(Problem(reader.line_num, 1, f"not readable as CSV: {exc}"))
+    return rows, problems
+
+
+def _check_row(number: int, cells: list[str]) -> tuple[Row | None, list[Problem]]:
+    if len(cells) != len(HEADER):
+        return None, [
+            Problem(
+                number,
+                min(len(cells), len(HEADER)) + 1,
+                f"this row has {len(cells)} columns but the header has {len(HEADER)}; "
+                "each row needs the pupil, the week and ten marks",
+            )
+        ]
+    problems: list[Problem] = []
+    pupil = cells[0].strip()
+    if not pupil:
+        problems.append(Problem(number, 1, "the pupil is empty; write the record id or the UPN"))
+    week = _parse_week(cells[1].strip())
+    if week is None:
+        problems.append(
+            Problem(number, 2, f"'{cells[1]}' is not a date; write the Monday as YYYY-MM-DD")
+        )
+    elif week.weekday() != 0:
+        monday = week - timedelta(days=week.weekday())
+        problems.append(
+            Problem(number, 2, f"{week} is a {week:%A}; week_commencing is the Monday, {monday}")
+        )
+    marks: list[str] = []
+    for i, cell in enumerate(cells[2:]):
+        mark = cell.strip().upper() or NO_SESSION
+        if mark not in BY_MARK:
+            problems.append(
+                Problem(
+                    number,
+                    i + 3,
+                    f"'{cell.strip()}' in {HEADER[i + 2]} is not an attendance code; use a DfE "
+                    "code such as / \\ B I N, or leave it empty for no session",
+                )
+            )
+        marks.append(mark)
+    if problems or week is None:
+        return None, problems
+    return Row(number, pupil, week, tuple(marks)), []
+
+
+def _covers(data: dict[str, Any], week: date) -> bool:
+    start = model.parse_date(data.get("actual_start"))
+    ended = model.parse_date((data.get("ended") or {}).get("date"))
+    return start is not None and start <= week + timedelta(days=4) and (not ended or ended >= week)
+
+
+def resolve(repo: Repository, row: Row) -> tuple[Record | None, Problem | None]:
+    """The placement a row is for: by record id, or by UPN and the week."""
+    if row.pupil in repo.placements:
+        return repo.placements[row.pupil], None
+    upn = row.pupil.upper()
+    if _UPN.match(upn):
+        theirs = [
+            r for r in repo.placements.values() if (r.data.get("student") or {}).get("upn") == upn
+        ]
+        running = [r for r in theirs if _covers(r.data, row.week)]
+        if len(running) == 1:
+            return running[0], None
+        if len(running) > 1:
+            ids = ", ".join(r.id for r in running)
+            return None, Problem(
+                row.number,
+                1,
+                f"pupil {upn} has more than one placement in the week of {row.week} ({ids}); "
+                "write the record id instead of the UPN",
+            )
+        if theirs:
+            ids = ", ".join(r.id for r in theirs)
+            return None, Problem(
+                row.number,
+                1,
+                f"pupil {upn} has no placement running in the week of {row.week} "
+                f"(their placements: {ids}); check the week or the placement's dates",
+            )
+    return None, Problem(
+        row.number,
+        1,
+        f"unknown pupil '{row.pupil}': no placement has this record id or UPN; check it, or "
+        "add the placement's record first",
+    )
+
+
+def _row_against_placement(row: Row, placement: Record) -> list[Problem]:
+    """Marks outside the placement's dates, and K for a school-arranged placement."""
+    data = placement.data
+    start = model.parse_date(data.get("actual_start"))
+    ended = model.parse_date((data.get("ended") or {}).get("date"))
+    la = any(p.get("arranged_by") == "local-authority" for p in data["placements"])
+    problems: list[Problem] = []
+    for i, mark in enumerate(row.marks):
+        if mark == NO_SESSION:
+            continue
+        day, where = session_day(row.week, i), f"{SESSION_NAMES[i]} ({HEADER[i + 2]})"
+        if start is None or day < start:
+            began = f"started on {start}" if start else "has no actual_start yet"
+            problems.append(
+                Problem(row.number, i + 3, f"{where} {day} has a mark but {placement.id} {began}")
+            )
+        elif ended is not None and day > ended:
+            problems.append(
+                Problem(row.number, i + 3, f"{where} {day} is after {placement.id} ended ({ended})")
+            )
+        if mark == "K" and not la:
+            problems.append(
+                Problem(
+                    row.number,
+                    i + 3,
+                    f"{where}: K is for provision arranged by the local authority; "
+                    f"{placement.id} is arranged by the school, so use B",
+                )
+            )
+    return problems
+
+
+def _existing(repo: Repository, pid: str) -> tuple[Path, str | None, dict[date, tuple[str, ...]]]:
+    """The attendance file of a placement: path, text (None if absent) and weeks."""
+    file = repo.root / FOLDER / f"{pid}.yaml"
+    if not file.exists():
+        return file, None, {}
+    rel = f"{FOLDER}/{file.name}"
+    try:
+        doc = load_file(file, rel, repo.config.max_file_bytes)
+    except LoadError as exc:
+        problem = Problem(exc.line, exc.column, f"{exc.message}; fix it first", rel)
+        raise ImportFailed([problem]) from None
+    findings = repo.schemas.check("attendance", doc)
+    if findings:
+        first = findings[0]
+        raise ImportFailed(
+            [
+                Problem(
+                    first.line,
+                    first.column,
+                    f"{first.message}; fix the file first (aprecords validate lists every problem)",
+                    rel,
+                )
+            ]
+        )
+    weeks = {date.fromisoformat(w["week"]): tuple(w["marks"]) for w in doc.data["weeks"]}
+    return file, doc.text, weeks
+
+
+@dataclass
+class Plan:
+    """New text for each attendance file that changes, and the summary."""
+
+    texts: dict[Path, str] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary)
+
+
+def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
+    """Check the whole CSV against the records; raise ImportFailed or return what to write."""
+    rows, problems = read_rows(raw)
+    plan = Plan()
+    plan.summary.rows = len(rows)
+    per_placement: dict[str, dict[date, Row]] = {}
+    for row in rows:
+        placement, problem = resolve(repo, row)
+        if problem is not None or placement is None:
+            problems.append(problem or Problem(row.number, 1, "unknown pupil"))
+            continue
+        found = _row_against_placement(row, placement)
+        problems.extend(found)
+        weeks = per_placement.setdefault(placement.id, {})
+        earlier = weeks.get(row.week)
+        if earlier is not None and earlier.marks != row.marks:
+            problems.append(
+                Problem(
+                    row.number,
+                    2,
+                    f"row {earlier.number} already gives other marks for {placement.id} in the "
+                    f"week of {row.week}; keep one of the two rows",
+                )
+            )
+        elif not found:
+            weeks.setdefault(row.week, row)
+    if problems:
+        raise ImportFailed(problems)
+    for pid, weeks in sorted(per_placement.items()):
+        file, text, current = _existing(repo, pid)
+        changes: dict[date, tuple[str, ...]] = {}
+        for when, row in sorted(weeks.items()):
+            merged, outcome = _merge(current.get(when), row, replace, problems)
+            setattr(plan.summary, outcome, getattr(plan.summary, outcome) + 1)
+            if merged is not None:
+                changes[when] = merged
+        if changes:
+            if text is None:
+                new = fileformat.canonical(pid, changes)
+            else:
+                new, _ = fileformat.apply(text, pid, current, changes)
+            _check_written(repo, file, new)
+            plan.texts[file] = new
+            plan.summary.files.append(f"{FOLDER}/{file.name}")
+    if problems:
+        raise ImportFailed(problems)
+    return plan
+
+
+def _merge(
+    recorded: tuple[str, ...] | None, row: Row, replace: bool, problems: list[Problem]
+) -> tuple[tuple[str, ...] | None, str]:
+    """The week's new marks (None: unchanged) and which summary count it adds to."""
+    if recorded is None:
+        return row.marks, "added"
+    if recorded == row.marks:
+        return None, "unchanged"
+    merged = list(recorded)
+    conflict = False
+    for i, (old, new) in enumerate(zip(recorded, row.marks, strict=True)):
+        if old == new:
+            continue
+        if old == NO_SESSION or replace:
+            conflict = conflict or old != NO_SESSION
+            merged[i] = new
+            continue
+        conflict = True
+        problems.append(
+            Problem(
+                row.number,
+                i + 3,
+                f"{SESSION_NAMES[i]} of the week of {row.week}: this row says "
+                f"'{new if new != NO_SESSION else 'no session'}' but '{old}' is already "
+                "recorded; correct the row, or run again with --replace if the CSV is right",
+            )
+        )
+    if tuple(merged) == recorded:
+        return None, "unchanged"
+    return tuple(merged), "replaced" if conflict else "completed"
+
+
+def _check_written(repo: Repository, file: Path, text: str) -> None:
+    """A safety net: what would be written must load and pass the schema."""
+    doc = load_text(decode(text.encode("utf-8")), f"{FOLDER}/{file.name}")
+    findings = repo.schemas.check("attendance", doc)
+    if findings:  # pragma: no cover - would be a bug in fileformat
+        raise RuntimeError(f"import would write an invalid {file.name}: {findings[0].message}")
+
+
+def write_atomic(file: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    mode = file.stat().st_mode & 0o777 if file.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def import_csv(repo: Repository, raw: bytes, replace: bool = False) -> Summary:
+    """Check everything, then write every changed attendance file; return the summary."""
+    plan = plan_import(repo, raw, replace)
+    for file, text in plan.texts.items():
+        write_atomic(file, text)
+    return plan.summary

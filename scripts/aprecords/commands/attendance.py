@@ -1,0 +1,123 @@
+"""``aprecords attendance import`` and ``aprecords export census``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from aprecords.errors import UsageError
+
+EXIT_OK, EXIT_INVALID = 0, 1
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Check the whole CSV, then write; problems are listed and nothing is written."""
+    from aprecords.attendance.importer import ImportFailed, import_csv
+    from aprecords.cli import resolve_root
+    from aprecords.repository import load_repository
+
+    root = resolve_root(args.root)
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{args.file}: cannot read the file ({exc.strerror})") from None
+    repo = load_repository(root)
+    try:
+        summary = import_csv(repo, raw, replace=args.replace)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            print(problem.text(args.file), file=sys.stderr)
+        print(
+            f"{len(failed.problems)} problem(s) in {args.file}; nothing was written",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    print(summary.text())
+    return EXIT_OK
+
+
+def write_new(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` atomically, refusing to replace a file that exists."""
+    if out.exists():
+        raise UsageError(f"{out}: the file exists; choose a new name (nothing was written)")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{out}: the folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.link(tmp, out)  # fails if the file appeared meanwhile: never overwrites
+    except FileExistsError:
+        raise UsageError(
+            f"{out}: the file exists; choose a new name (nothing was written)"
+        ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def run_census(args: argparse.Namespace) -> int:
+    """Print or write the census CSV; warnings about missing facts go to stderr."""
+    from aprecords.attendance.census import census, term_of
+    from aprecords.cli import resolve_root
+    from aprecords.repository import load_repository
+
+    root = resolve_root(args.root)
+    if (args.term is None) != (args.year is None):
+        raise UsageError("give --term and --year together (or neither, for the current term)")
+    term, year = (args.term, args.year) if args.term else term_of(args.today or date.today())
+    repo = load_repository(root)
+    if args.school is not None and args.school not in repo.schools:
+        raise UsageError(f"--school {args.school}: no such school in records/schools/")
+    export = census(repo, term, year, args.school)
+    for warning in export.warnings:
+        print(f"aprecords: warning: {warning}", file=sys.stderr)
+    if args.out is None:
+        sys.stdout.write(export.csv_text())
+    else:
+        write_new(Path(args.out), export.csv_text())
+        print(
+            f"{len(export.rows)} placements ({term} {year}) written to {args.out}", file=sys.stderr
+        )
+    return EXIT_OK
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``attendance import`` and ``export census``."""
+    from aprecords.attendance.census import TERMS
+    from aprecords.cli import iso_date
+
+    p = subparsers.add_parser("attendance", help="import weekly attendance marks")
+    sub = p.add_subparsers(dest="attendance_command", metavar="ACTION", required=True)
+    q = sub.add_parser(
+        "import",
+        help="add weekly marks from a CSV file to records/attendance/",
+        description="Read pupil,week_commencing,mon_am..fri_pm rows (see docs/attendance.md). "
+        "The whole file is checked first; nothing is written if any row has a problem.",
+    )
+    q.add_argument("file", metavar="FILE.csv", help="the CSV file to import")
+    q.add_argument(
+        "--replace",
+        action="store_true",
+        help="let marks in the file replace different marks already recorded",
+    )
+    q.set_defaults(run=run_import)
+
+    p = subparsers.add_parser("export", help="export records for other systems")
+    sub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    q = sub.add_parser(
+        "census",
+        help="school-arranged placements of a term, as CSV for the school census",
+        description="One row per provider of each school-arranged placement active in the "
+        "term (columns in docs/attendance.md). Writes to standard output unless --out is given.",
+    )
+    q.add_argument("--term", choices=TERMS, help="the term (default: the current one)")
+    q.add_argument("--year", type=int, metavar="YYYY", help="the calendar year of the term")
+    q.add_argument("--school", metavar="ID", help="only this school's placements")
+    q.add_argument("--today", type=iso_date, help="the date that picks the current term")
+    q.add_argument("--out", metavar="FILE", help="write to this new file (never overwritten)")
+    q.set_defaults(run=run_census)

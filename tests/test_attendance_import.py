@@ -1,0 +1,252 @@
+"""``aprecords attendance import``: idempotent, all-or-nothing, problems located in the CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from aprecords.repository import load_repository
+from aprecords.validate import validate
+from conftest import PLACEMENT, TODAY, replace_line
+
+HEADER = (
+    "pupil,week_commencing,mon_am,mon_pm,tue_am,tue_pm,wed_am,wed_pm,thu_am,thu_pm,fri_am,fri_pm\n"
+)
+ID = "hollybrook-2025-001"
+UPN = "P207000016049"
+ATT = f"records/attendance/{ID}.yaml"
+# hollybrook-2025-001: Tuesday AM and PM and Thursday AM, from Tuesday 2025-09-16.
+WEEK1 = f"{ID},2025-09-15,,,/,\\,,,/,,,\n"
+WEEK2 = f"{UPN},2025-09-22,,,I,I,,,/,,,\n"
+
+
+def write_csv(tmp_path: Path, *rows: str, name: str = "marks.csv") -> Path:
+    file = tmp_path / name
+    file.write_text(HEADER + "".join(rows), "utf-8")
+    return file
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    folder = root / "records/attendance"
+    if not folder.exists():
+        return {}
+    return {f.name: (f.read_bytes(), f.stat().st_mtime_ns) for f in sorted(folder.iterdir())}
+
+
+def test_import_creates_a_valid_file_by_record_id_and_upn(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    result = run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1, WEEK2))
+    assert result.code == 0, result.err
+    assert "2 rows: 2 weeks added, 0 unchanged" in result.out
+    text = (repo / ATT).read_text("utf-8")
+    assert "  - {week: 2025-09-15, marks: [-, -, /, \\, -, -, /, -, -, -]}\n" in text
+    assert "  - {week: 2025-09-22, marks: [-, -, I, I, -, -, /, -, -, -]}\n" in text
+    assert validate(load_repository(repo), date.fromisoformat(TODAY)) == []
+
+
+def test_reimporting_the_same_file_writes_nothing(repo: Path, tmp_path: Path, run_cli) -> None:
+    csv = write_csv(tmp_path, WEEK1, WEEK2)
+    assert run_cli("--root", repo, "attendance", "import", csv).code == 0
+    before = snapshot(repo)
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 0
+    assert "0 weeks added, 2 unchanged" in result.out and "no file changed" in result.out
+    assert snapshot(repo) == before
+
+
+def test_conflicting_mark_names_the_row_and_session(repo: Path, tmp_path: Path, run_cli) -> None:
+    assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1)).code == 0
+    before = snapshot(repo)
+    changed = write_csv(tmp_path, WEEK2, WEEK1.replace(",/,\\,", ",/,N,"), name="again.csv")
+    result = run_cli("--root", repo, "attendance", "import", changed)
+    assert result.code == 1
+    # Row 3 of the file (after the header and WEEK2), column 6 is tue_pm.
+    assert f"{changed}:3:6: error: Tue PM of the week of 2025-09-15" in result.err
+    assert "'\\' is already recorded" in result.err and "--replace" in result.err
+    assert "nothing was written" in result.err
+    assert snapshot(repo) == before  # WEEK2 was fine, but nothing is written on failure
+
+
+def test_replace_rewrites_only_that_week_and_keeps_other_lines(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    assert (
+        run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1, WEEK2)).code == 0
+    )
+    file = repo / ATT
+    text = file.read_text("utf-8").replace("2025-09-22, marks", "2025-09-22,  marks")
+    text = text.replace("weeks:\n", "weeks:\n  # checked by the attendance officer\n")
+    file.write_text(text + "  # end of autumn term\n", "utf-8")
+    changed = write_csv(tmp_path, WEEK1.replace(",/,\\,", ",/,N,"), name="fix.csv")
+    result = run_cli("--root", repo, "attendance", "import", "--replace", changed)
+    assert result.code == 0, result.err
+    assert "1 replaced" in result.out
+    new = file.read_text("utf-8")
+    assert (
+        new
+        == text.replace("[-, -, /, \\, -, -, /,", "[-, -, /, N, -, -, /,")
+        + "  # end of autumn term\n"
+    )
+
+
+def test_blank_sessions_may_be_filled_without_replace(repo: Path, tmp_path: Path, run_cli) -> None:
+    partial = f"{ID},2025-09-15,,,/,\\,,,,,,\n"
+    assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, partial)).code == 0
+    result = run_cli(
+        "--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1, name="b.csv")
+    )
+    assert result.code == 0, result.err
+    assert "1 completed" in result.out
+    assert "[-, -, /, \\, -, -, /, -, -, -]" in (repo / ATT).read_text("utf-8")
+
+
+def test_an_earlier_week_is_inserted_in_date_order(repo: Path, tmp_path: Path, run_cli) -> None:
+    later = f"{ID},2025-09-29,,,/,\\,,,/,,,\n"
+    assert (
+        run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1, later)).code == 0
+    )
+    before = (repo / ATT).read_text("utf-8").splitlines()
+    assert (
+        run_cli(
+            "--root", repo, "attendance", "import", write_csv(tmp_path, WEEK2, name="b.csv")
+        ).code
+        == 0
+    )
+    after = (repo / ATT).read_text("utf-8").splitlines()
+    weeks = [line.split(",")[0].split()[-1] for line in after if "{week:" in line]
+    assert weeks == ["2025-09-15", "2025-09-22", "2025-09-29"]
+    assert [line for line in after if "2025-09-22" not in line] == before
+
+
+def test_a_block_style_file_is_rewritten_canonically(repo: Path, tmp_path: Path, run_cli) -> None:
+    file = repo / ATT
+    file.parent.mkdir(parents=True)
+    marks = "".join(f"      - '{m}'\n" for m in ["-", "-", "/", "\\", "-", "-", "/", "-", "-", "-"])
+    file.write_text(
+        f"# kept\nplacement: {ID}\nweeks:\n  - week: 2025-09-15\n    marks:\n{marks}", "utf-8"
+    )
+    assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK2)).code == 0
+    text = file.read_text("utf-8")
+    assert text.startswith("# kept\nplacement: hollybrook-2025-001\nweeks:\n")
+    assert text.count("{week:") == 2
+    assert validate(load_repository(repo), date.fromisoformat(TODAY)) == []
+
+
+def test_unknown_pupils_are_reported_and_nothing_is_written(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    csv = write_csv(
+        tmp_path,
+        WEEK1,
+        "hollybrook-2099-001,2025-09-15,,,/,\\,,,,,,\n",
+        "A123456789012,2025-09-15,,,,,,,,,,\n",
+    )
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1
+    assert f"{csv}:3:1: error: unknown pupil 'hollybrook-2099-001'" in result.err
+    assert f"{csv}:4:1: error: unknown pupil 'A123456789012'" in result.err
+    assert snapshot(repo) == {}
+
+
+def test_upn_outside_the_placement_dates(repo: Path, tmp_path: Path, run_cli) -> None:
+    csv = write_csv(tmp_path, f"{UPN},2025-09-01,/,\\,,,,,,,,\n")
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1
+    assert (
+        f"{csv}:2:1: error: pupil {UPN} has no placement running in the week of 2025-09-01"
+        in result.err
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "words"),
+    [
+        (f"{ID},2025-09-15,,,/,\\,,,/,,\n", 12, "this row has 11 columns"),
+        (f"{ID},15 Sept,,,/,\\,,,/,,,\n", 2, "'15 Sept' is not a date"),
+        (
+            f"{ID},2025-09-17,,,/,\\,,,/,,,\n",
+            2,
+            "2025-09-17 is a Wednesday; week_commencing is the Monday, 2025-09-15",
+        ),
+        (f"{ID},2025-09-15,,,/,\\,,,Q9,,,\n", 9, "'Q9' in thu_am is not an attendance code"),
+        (",2025-09-15,,,/,\\,,,/,,,\n", 1, "the pupil is empty"),
+        (
+            f"{ID},2025-09-15,,,/,\\,,,K,,,\n",
+            9,
+            "Thu AM (thu_am): K is for provision arranged",
+        ),
+        (
+            f"{ID},2025-09-15,/,\\,,,,,,,,\n",
+            3,
+            "Mon AM (mon_am) 2025-09-15 has a mark but hollybrook-2025-001 started on 2025-09-16",
+        ),
+    ],
+)
+def test_malformed_rows_name_file_row_and_column(
+    repo: Path, tmp_path: Path, run_cli, row: str, column: int, words: str
+) -> None:
+    csv = write_csv(tmp_path, WEEK2, row)
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1
+    assert f"{csv}:3:{column}: error: {words}" in result.err
+    assert snapshot(repo) == {}
+
+
+def test_two_rows_for_one_week_must_agree(repo: Path, tmp_path: Path, run_cli) -> None:
+    csv = write_csv(
+        tmp_path, WEEK1, WEEK1, WEEK1.replace(f"{ID}", UPN).replace(",/,,,\n", ",I,,,\n")
+    )
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1
+    assert f"{csv}:4:2: error: row 2 already gives other marks" in result.err
+
+
+def test_wrong_header_names_the_column(repo: Path, tmp_path: Path, run_cli) -> None:
+    csv = tmp_path / "h.csv"
+    csv.write_text(HEADER.replace("tue_am", "tuesday_am") + WEEK1, "utf-8")
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1
+    assert f"{csv}:1:5: error: header column 5 is 'tuesday_am' but should be tue_am" in result.err
+
+
+def test_lower_case_codes_dd_mm_yyyy_dates_and_a_bom_are_accepted(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    csv = tmp_path / "mis.csv"
+    csv.write_bytes(("\ufeff" + HEADER + f"{ID},22/09/2025,,,i,i,,,l,,,\n").encode("utf-8"))
+    assert run_cli("--root", repo, "attendance", "import", csv).code == 0
+    assert "{week: 2025-09-22, marks: [-, -, I, I, -, -, L, -, -, -]}" in (repo / ATT).read_text(
+        "utf-8"
+    )
+
+
+def test_not_utf8_and_missing_file(repo: Path, tmp_path: Path, run_cli) -> None:
+    csv = tmp_path / "latin.csv"
+    csv.write_bytes(HEADER.encode() + f"{ID},2025-09-15,,,/,\\,,,/,,,\n".encode() + b"caf\xe9\n")
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1 and f"{csv}:3:1: error: the file is not UTF-8" in result.err
+    result = run_cli("--root", repo, "attendance", "import", tmp_path / "nope.csv")
+    assert result.code == 2 and "cannot read the file" in result.err
+
+
+def test_a_broken_attendance_file_stops_the_import(repo: Path, tmp_path: Path, run_cli) -> None:
+    file = repo / ATT
+    file.parent.mkdir(parents=True)
+    file.write_text(f"placement: {ID}\nweeks:\n  - {{week: 2025-09-15, marks: [-, -]}}\n", "utf-8")
+    result = run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK2))
+    assert result.code == 1
+    assert f"{ATT}:3:" in result.err and "fix the file first" in result.err
+
+
+def test_no_temporary_files_are_left_behind(repo: Path, tmp_path: Path, run_cli) -> None:
+    assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1)).code == 0
+    assert sorted(p.name for p in (repo / "records/attendance").iterdir()) == [f"{ID}.yaml"]
+
+
+def test_la_arranged_placement_accepts_k(repo: Path, tmp_path: Path, run_cli) -> None:
+    replace_line(repo / PLACEMENT, "arranged_by:", "arranged_by: local-authority")
+    row = f"{ID},2025-09-15,,,K,K,,,K,,,\n"
+    assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, row)).code == 0
