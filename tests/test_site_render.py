@@ -209,9 +209,9 @@ def test_dashboard_lists_against_today(loaded) -> None:
     lists = dashboard_lists(site)
     for row, days in lists["overdue"]:
         assert date.fromisoformat(row.next_review["date"]) < TODAY and days > 0
-    for row, days in lists["due"]:
+    for _row, days in lists["due"]:
         assert 0 <= days <= loaded.config.due_soon_days
-    for row, rate in lists["low"]:
+    for _row, rate in lists["low"]:
         assert rate < 90
     assert sum(lists["counts"].values()) == len(loaded.placements)
     text = pages_for(loaded, hub())["index.md"]
