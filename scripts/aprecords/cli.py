@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -56,6 +57,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             file = Path(name)
             if not file.exists():
                 raise UsageError(f"{name}: no such file")
+            if not file.resolve().is_relative_to(root):
+                raise UsageError(f"{name}: outside the records repository {root}")
             files = sorted(file.rglob("*.y*ml")) if file.is_dir() else [file]
             paths.update(relative(root, f) for f in files)
     repo = load_repository(root)
@@ -67,7 +70,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             set(findings) | set(check_history(repo, args.base, paths, args.today or date.today())),
             key=lambda f: (f.path, f.line, f.column, f.rule),
         )
-    records = repo.files if paths is None else len(paths)
+    if paths is None:
+        records = repo.files
+    else:  # only record files count, not aprecords.yml or a README given by a CI script
+        found = {r.path for r in repo.records} | {f.path for f in repo.load_findings}
+        records = len(paths & found)
     out = render(findings, records, args.format)
     if out:
         print(out)
@@ -117,3 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped early (`aprecords validate | head`): end quietly, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INVALID

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 from aprecords.findings import Finding, has_errors
 
 FORMATS = ("text", "json", "github")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _one_line(value: str) -> str:
+    """Text as one printable line: line breaks and other control characters (which could also
+    drive a terminal) are shown escaped, as in ``'met,\\nnot met'``."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
 
 
 def _gh_data(value: str) -> str:
@@ -36,7 +46,8 @@ def render(findings: list[Finding], records: int, fmt: str) -> str:
             for f in findings
         )
     return "\n".join(
-        f"{f.path}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule}]" for f in findings
+        f"{_one_line(f.path)}:{f.line}:{f.column}: {f.severity}: {_one_line(f.message)} [{f.rule}]"
+        for f in findings
     )
 
 
