@@ -1,0 +1,305 @@
+"""Web-server configuration for the audience folders: nginx, basic auth or single sign-on.
+
+The build writes ``DIR/nginx/aprecords.conf`` (``map`` blocks and one ``server`` block, to be
+included in nginx's ``http`` context) and ``DIR/nginx/README.md``. Everything fails closed:
+
+* ``location /`` and every path outside an audience folder answer 404 without reading a file;
+* every audience folder needs authentication; there is no directory listing;
+* **basic**: ``/<audience>/`` checks ``<password_dir>/<audience>.htpasswd``. A user whose
+  name starts with ``hub.`` is checked against ``hub.htpasswd`` instead, on every folder: the
+  hub's people read everything, and nobody can make themselves a hub user by editing a
+  school's or provider's file (their ``hub.`` entries are never consulted);
+* **sso**: each folder asks oauth2-proxy (``auth_request``) who the user is; the groups it
+  reports (``X-Auth-Request-Groups``) must include the group mapped to that audience or to the
+  hub in ``hosting.groups``, or the answer is 403. No group header, an unknown group, an auth
+  endpoint that is down or answers anything but 2xx: denied.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aprecords.access import Audience
+from aprecords.config import CONFIG_FILE, ConfigError
+
+FOLDER = "nginx"
+HUB_PREFIX = "hub."
+DENIED = "/.aprecords-denied"
+"""A path prefix that never exists under the site folder: the SSO gate for a denied user."""
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
+_SAFE_GROUP = re.compile(r"^[A-Za-z0-9._@-]+$")
+_SAFE_HOST = re.compile(r"^(_|[A-Za-z0-9.*-]+)$")
+_SAFE_LISTEN = re.compile(r"^[A-Za-z0-9.:\[\] _-]+$")
+
+
+@dataclass(frozen=True)
+class Hosting:
+    """The ``hosting`` settings of aprecords.yml, with defaults."""
+
+    mode: str = "basic"
+    server_name: str = "_"
+    password_dir: str = "/etc/aprecords/htpasswd"
+    auth_url: str = "http://127.0.0.1:4180/oauth2/auth"
+    groups: dict[str, str] = field(default_factory=dict)
+    listen: str = "443 ssl"
+    tls_certificate: str = "/etc/ssl/aprecords/fullchain.pem"
+    tls_certificate_key: str = "/etc/ssl/aprecords/privkey.pem"
+
+    @classmethod
+    def from_config(cls, data: dict[str, Any]) -> Hosting:
+        """From the whole aprecords.yml mapping (missing keys take the defaults)."""
+        given = data.get("hosting") or {}
+        known = {k: v for k, v in given.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    @property
+    def tls(self) -> bool:
+        """True when nginx terminates TLS itself (``listen ... ssl``)."""
+        return " ssl" in f" {self.listen} "
+
+
+def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> list[str]:
+    """What makes these settings unsafe or unusable, as 'hosting.key: message' lines."""
+    found = []
+    names = {a.name for a in audiences}
+    if not _SAFE_HOST.match(hosting.server_name):
+        found.append("hosting.server_name: use a host name such as records.example.org")
+    if not _SAFE_LISTEN.match(hosting.listen):
+        found.append("hosting.listen: use a port and options, for example '443 ssl'")
+    paths = ["password_dir"] if hosting.mode == "basic" else []
+    paths += ["tls_certificate", "tls_certificate_key"] if hosting.tls else []
+    for key in paths:
+        value = getattr(hosting, key)
+        if not _SAFE_PATH.match(value):
+            found.append(
+                f"hosting.{key}: '{value}' must be an absolute path of letters, digits, "
+                "'.', '_', '-' and '/'"
+            )
+    if hosting.mode == "basic":
+        pw = Path(hosting.password_dir).resolve()
+        if pw == root.resolve() or root.resolve() in pw.parents:
+            found.append(
+                f"hosting.password_dir: '{hosting.password_dir}' is inside the records "
+                "repository; password files must be kept outside it (for example "
+                "/etc/aprecords/htpasswd)"
+            )
+    if hosting.mode == "sso":
+        url = urlsplit(hosting.auth_url)
+        if (
+            url.scheme not in ("http", "https")
+            or not url.netloc
+            or not _SAFE_PATH.match(url.path or "/")
+            or url.query
+            or not re.match(r"^[A-Za-z0-9.:\[\]-]+$", url.netloc)
+        ):
+            found.append(
+                f"hosting.auth_url: '{hosting.auth_url}' should be oauth2-proxy's auth "
+                "endpoint, for example http://127.0.0.1:4180/oauth2/auth"
+            )
+        if "hub" not in hosting.groups:
+            found.append("hosting.groups: map the hub to a group, or nobody can read /hub/")
+        for name, group in hosting.groups.items():
+            if name not in names:
+                found.append(f"hosting.groups.{name}: not an audience")
+            if not _SAFE_GROUP.match(str(group)):
+                found.append(
+                    f"hosting.groups.{name}: '{group}' is not a usable group id; use the "
+                    "group's object id (letters, digits, '-', '.', '_', '@')"
+                )
+    return found
+
+
+def _pattern(groups: list[str]) -> str:
+    alternatives = "|".join(re.escape(g) for g in sorted(set(groups)))
+    return f'"~(^|,)\\s*({alternatives})\\s*(,|$)"'
+
+
+def _var(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def nginx_config(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
+    """The nginx configuration (http-context include) serving ``site_dir``'s audience folders."""
+    root = site_dir.resolve().as_posix()
+    if not _SAFE_PATH.match(root):
+        raise ConfigError(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
+    out = [
+        "# Written by `aprecords build`; do not edit (it is rewritten on every build).",
+        f"# Mode: {hosting.mode}. Include this file in nginx's http {{ }} context.",
+        "",
+    ]
+    if hosting.mode == "basic":
+        # Whose password file vouches for a user: the one their name's prefix names.
+        out += ["map $remote_user $aprecords_user_file {"]
+        out += [
+            f'    "~^{re.escape(a.name)}\\."  {hosting.password_dir}/{a.name}.htpasswd;'
+            for a in audiences
+        ]
+        out += [f"    default  {hosting.password_dir}/.no-such-audience;", "}"]
+    for a in audiences:
+        var = _var(a.name)
+        if hosting.mode == "basic":
+            key = "$remote_user"
+            prefixes = sorted({a.name, "hub"})
+            allow = f'"~^({"|".join(re.escape(p) for p in prefixes)})\\."'
+        else:
+            key = "$aprecords_groups"
+            groups = [g for g in (hosting.groups.get(a.name), hosting.groups.get("hub")) if g]
+            allow = _pattern(groups) if groups else ""
+        gate = [f'    {allow}  "";'] if allow else []
+        miss = [f"    {allow}  404;"] if allow else []
+        out += [f"map {key} $aprecords_gate_{var} {{", f'    default  "{DENIED}";', *gate, "}"]
+        out += [f"map {key} $aprecords_miss_{var} {{", "    default  403;", *miss, "}"]
+    out += ["", "server {"]
+    out += [f"    listen {hosting.listen};", f"    server_name {hosting.server_name};"]
+    if hosting.tls:
+        out += [
+            f"    ssl_certificate {hosting.tls_certificate};",
+            f"    ssl_certificate_key {hosting.tls_certificate_key};",
+            "    ssl_protocols TLSv1.2 TLSv1.3;",
+            '    add_header Strict-Transport-Security "max-age=31536000" always;',
+        ]
+    out += [
+        f"    root {root};",
+        "    autoindex off;",
+        "    server_tokens off;",
+        "    index index.html;",
+        "    # Security headers (no location below uses add_header, so all inherit these).",
+        "    add_header X-Content-Type-Options nosniff always;",
+        "    add_header Referrer-Policy no-referrer always;",
+        "    add_header X-Frame-Options DENY always;",
+        f'    add_header Content-Security-Policy "{CSP}" always;',
+        '    add_header Cache-Control "private, no-store" always;',
+        "",
+        "    # Anything that is not an audience folder: denied, no file is read.",
+        "    location / {",
+        "        return 404;",
+        "    }",
+    ]
+    if hosting.mode == "sso":
+        url = urlsplit(hosting.auth_url)
+        base = f"{url.scheme}://{url.netloc}"
+        out += [
+            "",
+            "    # oauth2-proxy: sign-in pages, and the auth endpoint (internal only).",
+            "    location /oauth2/ {",
+            f"        proxy_pass {base};",
+            "        proxy_set_header Host $host;",
+            "        proxy_set_header X-Real-IP $remote_addr;",
+            "        proxy_set_header X-Auth-Request-Redirect $request_uri;",
+            "    }",
+            "    location = /_aprecords_auth {",
+            "        internal;",
+            f"        proxy_pass {hosting.auth_url};",
+            "        proxy_pass_request_body off;",
+            '        proxy_set_header Content-Length "";',
+            "        proxy_set_header Host $host;",
+            "        proxy_set_header X-Real-IP $remote_addr;",
+            "        proxy_set_header X-Forwarded-Uri $request_uri;",
+            "    }",
+            "    location @aprecords_sign_in {",
+            "        return 302 /oauth2/start?rd=$request_uri;",
+            "    }",
+        ]
+    out += [
+        "    location = /_aprecords_status/403 { internal; return 403; }",
+        "    location = /_aprecords_status/404 { internal; return 404; }",
+    ]
+    for a in audiences:
+        var = _var(a.name)
+        out += ["", f"    location /{a.name}/ {{"]
+        if hosting.mode == "basic":
+            out += [
+                '        auth_basic "aprecords";',
+                "        auth_basic_user_file $aprecords_user_file;",
+            ]
+        else:
+            out += [
+                "        auth_request /_aprecords_auth;",
+                "        auth_request_set $aprecords_groups $upstream_http_x_auth_request_groups;",
+                "        auth_request_set $aprecords_user $upstream_http_x_auth_request_user;",
+                "        error_page 401 = @aprecords_sign_in;",
+            ]
+        out += [
+            "        # The audience check runs after authentication (try_files comes after the",
+            "        # access phase): a user who may not read this folder is sent to a path",
+            "        # that never exists and answered 403.",
+            f"        try_files $aprecords_gate_{var}$uri $aprecords_gate_{var}$uri/"
+            f" /_aprecords_status/$aprecords_miss_{var};",
+        ]
+        out += ["    }"]
+    out += ["}", ""]
+    return "\n".join(out)
+
+
+def readme(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
+    """How to include the configuration, and which password files or groups it expects."""
+    conf = (site_dir / FOLDER / "aprecords.conf").resolve().as_posix()
+    lines = [
+        "# Serving the audience sites",
+        "",
+        "Written by `aprecords build`. See docs/deployment.md for the whole guide.",
+        "",
+        f"1. Include the configuration in nginx's `http {{ }}` block: `include {conf};`",
+        "2. Check and reload: `nginx -t && systemctl reload nginx`.",
+        "",
+        f"Mode: **{hosting.mode}**.",
+        "",
+    ]
+    if hosting.mode == "basic":
+        lines += [
+            f"Password files (kept in `{hosting.password_dir}`, never in the repository):",
+            "",
+        ]
+        lines += [f"- `{a.name}.htpasswd`: {a.title}" for a in audiences]
+        lines += [
+            "",
+            f"Hub users are listed in `hub.htpasswd` with names starting `{HUB_PREFIX}` (for",
+            f"example `{HUB_PREFIX}alice`): they can read every folder. Add a user with",
+            f"`htpasswd -B {hosting.password_dir}/school-<id>.htpasswd NAME`.",
+        ]
+    else:
+        lines += ["Groups (X-Auth-Request-Groups from oauth2-proxy) and the folders they open:", ""]
+        for a in audiences:
+            group = hosting.groups.get(a.name)
+            lines.append(
+                f"- `/{a.name}/`: group `{group}`" if group else f"- `/{a.name}/`: hub only"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> Path:
+    """Write ``site_dir/nginx/aprecords.conf`` and its README atomically; return the conf."""
+    folder = site_dir / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / "aprecords.conf"
+    for target, text in (
+        (conf, nginx_config(hosting, audiences, site_dir)),
+        (folder / "README.md", readme(hosting, audiences, site_dir)),
+    ):
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    return conf
+
+
+def checked(data: dict[str, Any], audiences: list[Audience], root: Path) -> Hosting:
+    """The hosting settings, or ConfigError naming what to fix in aprecords.yml."""
+    hosting = Hosting.from_config(data)
+    found = problems(hosting, audiences, root)
+    if found:
+        raise ConfigError("\n".join(f"{CONFIG_FILE}: error: {p}" for p in found))
+    return hosting

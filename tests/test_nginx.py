@@ -1,0 +1,385 @@
+"""The generated nginx configuration, served by a real nginx on loopback: fail closed.
+
+Basic mode: password files per audience, a school's user reads only its folder, the hub's user
+reads all. SSO mode: a stand-in for oauth2-proxy's auth endpoint (202 with the groups header,
+401 or 403) decides who the user is; the groups decide which folders they may read.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import http.server
+import os
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aprecords.access import Audience
+from aprecords.site import hosting
+from conftest import require_tool
+
+pytestmark = pytest.mark.nginx
+
+AUDIENCES = [
+    Audience("hub", "The hub", "hub", frozenset()),
+    Audience("school-a", "School A", "school", frozenset(), schools=frozenset({"a"})),
+    Audience("school-b", "School B", "school", frozenset(), schools=frozenset({"b"})),
+    Audience("provider-p", "Provider P", "provider", frozenset(), providers=frozenset({"p"})),
+]
+PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def static_sites(site_dir: Path, audiences: list[Audience] = AUDIENCES) -> Path:
+    """Small stand-ins for built audience folders, each page naming its audience."""
+    for a in audiences:
+        folder = site_dir / a.name
+        (folder / "search").mkdir(parents=True)
+        (folder / "index.html").write_text(f"<h1>site of {a.name}</h1>", "utf-8")
+        (folder / "search" / "search_index.json").write_text(f'{{"docs": ["{a.name}"]}}')
+        (folder / "placements").mkdir()
+        (folder / "placements" / "x.html").write_text(f"<p>record page of {a.name}</p>")
+    (site_dir / "secret.txt").write_text("not in any audience folder")
+    (site_dir / ".aprecords").mkdir()
+    (site_dir / ".aprecords" / "hub.json").write_text("{}")
+    return site_dir
+
+
+def write_htpasswd(file: Path, users: dict[str, str]) -> None:
+    """A password file with bcrypt hashes, made by Apache's htpasswd."""
+    htpasswd = require_tool("htpasswd")
+    file.parent.mkdir(parents=True, exist_ok=True)
+    for i, (user, password) in enumerate(users.items()):
+        flags = "-bBc" if i == 0 else "-bB"
+        subprocess.run(
+            [htpasswd, flags, str(file), user, password], check=True, capture_output=True
+        )
+
+
+@dataclass
+class Nginx:
+    """A running nginx: its port and a GET helper."""
+
+    port: int
+    error_log: Path
+
+    def get(
+        self, path: str, user: str | None = None, password: str = PASSWORD, **headers: str
+    ) -> tuple[int, dict[str, str], str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        if user is not None:
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        conn.request("GET", path, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        response = conn.getresponse()
+        body = response.read().decode("utf-8", "replace")
+        conn.close()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+@contextmanager
+def run_nginx(conf: Path, prefix: Path, port: int) -> Iterator[Nginx]:
+    """Start nginx (foreground, its own prefix and pid) with ``conf`` included in http{}."""
+    nginx = require_tool("nginx") if not Path("/usr/sbin/nginx").exists() else "/usr/sbin/nginx"
+    prefix.mkdir(parents=True, exist_ok=True)
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    temp = "\n".join(
+        f"    {kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi")
+    )
+    main = prefix / "nginx.conf"
+    main.write_text(
+        f"""{user}worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {prefix}/access.log;
+{temp}
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {conf};
+}}
+"""
+    )
+    check = subprocess.run(
+        [nginx, "-t", "-p", str(prefix), "-c", str(main), "-g", "daemon off;"],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen(
+        [nginx, "-p", str(prefix), "-c", str(main), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+        yield Nginx(port, prefix / "error.log")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def serve(tmp_path: Path, settings: hosting.Hosting, audiences: list[Audience] = AUDIENCES):
+    site_dir = static_sites(tmp_path / "site", audiences)
+    conf = hosting.write(settings, audiences, site_dir)
+    return run_nginx(conf, tmp_path / "nginx-prefix", int(settings.listen.rsplit(":", 1)[1]))
+
+
+# --- basic mode ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def basic(tmp_path: Path) -> Iterator[Nginx]:
+    require_tool("htpasswd")
+    passwords = tmp_path / "htpasswd"
+    write_htpasswd(passwords / "hub.htpasswd", {"hub.hana": PASSWORD})
+    write_htpasswd(
+        passwords / "school-a.htpasswd",
+        # A school admin cannot make anyone a hub user or a user of another audience: only
+        # names starting 'school-a.' are ever checked against this file.
+        {"school-a.ann": PASSWORD, "hub.eve": PASSWORD, "school-b.eve": PASSWORD},
+    )
+    write_htpasswd(passwords / "school-b.htpasswd", {"school-b.bob": PASSWORD})
+    settings = hosting.Hosting(
+        mode="basic", password_dir=str(passwords), listen=f"127.0.0.1:{free_port()}"
+    )
+    with serve(tmp_path, settings) as server:
+        yield server
+
+
+def test_basic_a_school_user_reads_only_its_own_folder(basic: Nginx) -> None:
+    status, _, body = basic.get("/school-a/", "school-a.ann")
+    assert (status, body) == (200, "<h1>site of school-a</h1>")
+    assert basic.get("/school-a/placements/x.html", "school-a.ann")[0] == 200
+    assert basic.get("/school-a/search/search_index.json", "school-a.ann")[0] == 200
+    for other in ("/school-b/", "/hub/", "/provider-p/", "/school-b/search/search_index.json"):
+        status, _, body = basic.get(other, "school-a.ann")
+        assert status == 403, other
+        assert "site of" not in body
+
+
+def test_basic_without_or_with_wrong_credentials_is_401(basic: Nginx) -> None:
+    for path in ("/school-a/", "/hub/", "/school-a/index.html"):
+        assert basic.get(path)[0] == 401
+        assert basic.get(path, "school-a.ann", "wrong password")[0] == 401
+    assert basic.get("/school-a/", "ann")[0] in (401, 403)  # no audience prefix: no file
+
+
+def test_basic_the_hub_user_reads_every_folder(basic: Nginx) -> None:
+    for a in AUDIENCES:
+        status, _, body = basic.get(f"/{a.name}/", "hub.hana")
+        assert (status, body) == (200, f"<h1>site of {a.name}</h1>")
+
+
+def test_basic_names_vouched_for_by_the_wrong_file_are_refused(basic: Nginx) -> None:
+    """hub.eve and school-b.eve are in school-a's file, which is never asked about them."""
+    assert basic.get("/hub/", "hub.eve")[0] == 401
+    assert basic.get("/school-a/", "hub.eve")[0] == 401
+    assert basic.get("/school-b/", "school-b.eve")[0] == 401
+
+
+def test_basic_unknown_paths_are_denied(basic: Nginx) -> None:
+    for path in (
+        "/",
+        "/secret.txt",
+        "/.aprecords/hub.json",
+        "/nginx/aprecords.conf",
+        "/school-c/",
+        "/school-a",
+        "/school-a/../secret.txt",
+        "/school-a/%2e%2e/secret.txt",
+        "/.aprecords-denied/school-a/index.html",
+    ):
+        status, _, body = basic.get(path, "hub.hana")
+        assert status in (400, 403, 404), path
+        assert "not in any audience folder" not in body
+    # Climbing out of one's own folder lands in another folder's check.
+    for path in ("/school-a/../school-b/index.html", "/school-a/%2e%2e/school-b/index.html"):
+        status, _, body = basic.get(path, "school-a.ann")
+        assert status in (400, 403), path
+        assert "site of school-b" not in body
+    # A missing page inside an allowed folder is a plain 404.
+    assert basic.get("/school-a/nope.html", "school-a.ann")[0] == 404
+
+
+def test_basic_no_directory_listing_and_security_headers(basic: Nginx) -> None:
+    status, headers, body = basic.get("/school-a/placements/", "school-a.ann")
+    assert status in (403, 404) and "x.html" not in body
+    status, headers, _ = basic.get("/school-a/", "school-a.ann")
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "private, no-store"
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    # Denials carry them too.
+    assert basic.get("/school-b/", "school-a.ann")[1]["cache-control"] == "private, no-store"
+
+
+# --- SSO mode ------------------------------------------------------------------------------
+
+GROUPS = {"hub": "g-hub", "school-a": "11111111-aaaa", "school-b": "22222222-bbbb"}
+USERS = {
+    # cookie value -> (status, user, groups header)
+    "ann": (202, "ann@a.example.org", "99-unrelated, 11111111-aaaa"),
+    "bob": (202, "bob@b.example.org", "22222222-bbbb"),
+    "hana": (202, "hana@hub.example.org", "g-hub"),
+    "nogroups": (202, "x@example.org", None),
+    "lookalike": (202, "y@example.org", "11111111-aaaa-extra,x11111111-aaaa"),
+    "banned": (403, None, None),
+}
+
+
+class AuthStandIn(http.server.BaseHTTPRequestHandler):
+    """Plays oauth2-proxy: /oauth2/auth answers by the test cookie; other /oauth2/ pages."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self.path.startswith("/oauth2/auth"):
+            cookie = self.headers.get("Cookie", "")
+            name = cookie.removeprefix("_oauth2_proxy=") if cookie else ""
+            status, user, groups = USERS.get(name, (401, None, None))
+            self.send_response(status)
+            if user:
+                self.send_header("X-Auth-Request-User", user)
+            if groups:
+                self.send_header("X-Auth-Request-Groups", groups)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"oauth2-proxy sign-in page"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def auth_stand_in() -> Iterator[int]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), AuthStandIn)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def sso(tmp_path: Path) -> Iterator[Nginx]:
+    with auth_stand_in() as auth_port:
+        settings = hosting.Hosting(
+            mode="sso",
+            auth_url=f"http://127.0.0.1:{auth_port}/oauth2/auth",
+            groups=GROUPS,
+            listen=f"127.0.0.1:{free_port()}",
+        )
+        with serve(tmp_path, settings) as server:
+            yield server
+
+
+def cookie(name: str) -> str:
+    return f"_oauth2_proxy={name}"
+
+
+def test_sso_a_school_group_reads_only_its_folder(sso: Nginx) -> None:
+    status, _, body = sso.get("/school-a/", Cookie=cookie("ann"))
+    assert (status, body) == (200, "<h1>site of school-a</h1>")
+    for other in ("/school-b/", "/hub/", "/provider-p/", "/school-b/search/search_index.json"):
+        status, _, body = sso.get(other, Cookie=cookie("ann"))
+        assert status == 403, other
+        assert "site of" not in body
+    assert sso.get("/school-b/", Cookie=cookie("bob"))[0] == 200
+    assert sso.get("/school-a/", Cookie=cookie("bob"))[0] == 403
+
+
+def test_sso_the_hub_group_reads_every_folder(sso: Nginx) -> None:
+    for a in AUDIENCES:
+        status, _, body = sso.get(f"/{a.name}/", Cookie=cookie("hana"))
+        assert (status, body) == (200, f"<h1>site of {a.name}</h1>")
+
+
+def test_sso_an_audience_with_no_group_is_hub_only(sso: Nginx) -> None:
+    assert sso.get("/provider-p/", Cookie=cookie("hana"))[0] == 200
+    for name in ("ann", "bob", "nogroups"):
+        assert sso.get("/provider-p/", Cookie=cookie(name))[0] == 403
+
+
+def test_sso_unauthenticated_is_sent_to_sign_in_and_sees_nothing(sso: Nginx) -> None:
+    status, headers, body = sso.get("/school-a/")
+    assert status == 302
+    assert headers["location"].endswith("/oauth2/start?rd=/school-a/")
+    assert "site of" not in body
+    assert sso.get("/oauth2/start?rd=/school-a/")[2] == "oauth2-proxy sign-in page"
+
+
+def test_sso_refused_or_groupless_or_lookalike_users_are_denied(sso: Nginx) -> None:
+    assert sso.get("/school-a/", Cookie=cookie("banned"))[0] == 403
+    assert sso.get("/school-a/", Cookie=cookie("nogroups"))[0] == 403
+    assert sso.get("/school-a/", Cookie=cookie("lookalike"))[0] == 403
+
+
+def test_sso_auth_endpoint_down_is_a_deny(tmp_path: Path) -> None:
+    settings = hosting.Hosting(
+        mode="sso",
+        auth_url=f"http://127.0.0.1:{free_port()}/oauth2/auth",  # nothing listens there
+        groups=GROUPS,
+        listen=f"127.0.0.1:{free_port()}",
+    )
+    with serve(tmp_path, settings) as server:
+        status, _, body = server.get("/school-a/", Cookie=cookie("ann"))
+        assert status >= 500 and "site of" not in body
+
+
+def test_sso_unknown_paths_and_internal_locations_are_denied(sso: Nginx) -> None:
+    for path in ("/", "/secret.txt", "/_aprecords_auth", "/_aprecords_status/404", "/school-c/"):
+        status, _, body = sso.get(path, Cookie=cookie("hana"))
+        assert status in (403, 404), path
+        assert "not in any audience folder" not in body
+    assert sso.get("/school-a/nope.html", Cookie=cookie("ann"))[0] == 404
+    status, headers, _ = sso.get("/school-a/", Cookie=cookie("ann"))
+    assert headers["cache-control"] == "private, no-store"
+
+
+# --- the settings themselves ---------------------------------------------------------------
+
+
+def test_unsafe_settings_are_refused(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    inside = hosting.Hosting(mode="basic", password_dir=str(root / "secrets"))
+    assert any("inside the records repository" in p for p in hosting.problems(inside, [], root))
+    injected = hosting.Hosting(mode="sso", groups={"hub": 'x" ; allow all; "'})
+    assert any("not a usable group id" in p for p in hosting.problems(injected, AUDIENCES, root))
+    assert any(
+        "map the hub" in p
+        for p in hosting.problems(hosting.Hosting(mode="sso", groups={}), AUDIENCES, root)
+    )
+    bad_url = hosting.Hosting(mode="sso", auth_url="file:///etc/passwd", groups={"hub": "g"})
+    assert any("auth_url" in p for p in hosting.problems(bad_url, AUDIENCES, root))
+    assert hosting.problems(hosting.Hosting(), AUDIENCES, root) == []
