@@ -309,3 +309,38 @@ def test_review_result_passes_every_rule_but_placeholders(repo):
     authoring.add_review(repo, "hollybrook-2025-001", date(2026, 3, 17))
     findings = validate(load_repository(repo), date(2026, 3, 20))
     assert findings and {f.rule for f in findings} == {"placeholder-filled"}
+
+
+def _indentless(text: str) -> str:
+    head, tail = text.split("reviews:\n")
+    return head + "reviews:\n" + "\n".join(line[2:] for line in tail.splitlines()) + "\n"
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        lambda t: t.replace("staff: Ms Harriet Ambleside\n", "staff: >-\n        Ms Harriet\n"
+                            "        Ambleside\n\n\n")[:-1],  # folded text at the very end
+        _indentless,  # `- date:` at the same indent as `reviews:`
+        lambda t: t + "\n# closing comment\n\n",
+        lambda t: "\ufeff" + t,  # byte-order mark
+        lambda t: t.rstrip("\n"),  # no final newline
+    ],
+    ids=["folded-end", "indentless", "trailing-comment", "bom", "no-final-newline"],
+)  # fmt: skip
+def test_review_handles_other_layouts(repo, layout):
+    file = repo / PLACEMENT
+    file.write_bytes(layout(file.read_text("utf-8")).encode("utf-8"))
+    before = file.read_bytes().decode("utf-8").splitlines(keepends=True)
+    old = _reviews(file)
+    authoring.add_review(repo, "hollybrook-2025-001", date(2026, 3, 17))
+    after = file.read_bytes().decode("utf-8").splitlines(keepends=True)
+    start = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                 len(before))  # fmt: skip
+    if start == len(before) - 1 and not before[-1].endswith("\n"):
+        assert after[start] == before[-1] + "\n"  # a final newline was added, nothing else
+        before[-1] += "\n"
+    inserted = len(after) - len(before)
+    assert after[:start] + after[start + inserted :] == before
+    new = _reviews(file)
+    assert new[:-1] == old and new[-1]["date"] == "2026-03-17"
