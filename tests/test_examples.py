@@ -12,6 +12,7 @@ import pytest
 
 from aprecords import model
 from aprecords.load import load_file
+from aprecords.repository import FOLDERS
 from aprecords.validate.rules.identifiers import upn_check_letter
 from conftest import PROJECT, TODAY
 
@@ -63,9 +64,7 @@ def test_examples_validate_with_only_the_intended_warning(run_cli) -> None:
 
 def test_every_record_file_starts_with_the_schema_modeline() -> None:
     for file in sorted(RECORDS.rglob("*.yaml")):
-        kind = {"schools": "school", "providers": "provider", "placements": "placement"}[
-            file.relative_to(RECORDS).parts[0]
-        ]
+        kind = FOLDERS[file.relative_to(RECORDS).parts[0]]
         first = file.read_text("utf-8").splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema="), file
         target = (file.parent / first.split("$schema=", 1)[1]).resolve()

@@ -40,7 +40,7 @@ def attendance_placement(record: Record, ctx: Context) -> Iterator[Hit]:
             f"this file is for placement '{placement}' but is named '{path.name}'; rename it "
             f"to '{placement}{path.suffix}' or correct the placement id",
         )
-    if placement not in ctx.repo.placements:
+    if placement not in ctx.placements:
         yield Hit(
             record,
             pointer("placement"),
@@ -96,7 +96,7 @@ def attendance_unique_weeks(record: Record, ctx: Context) -> Iterator[Hit]:
 )
 def attendance_within_placement(record: Record, ctx: Context) -> Iterator[Hit]:
     """Sessions before ``actual_start`` (or after ``ended.date``) must be ``-``."""
-    placement = ctx.repo.placements.get(record.data["placement"])
+    placement = ctx.placements.get(record.data["placement"])
     if placement is None:
         return
     start = model.parse_date(placement.data.get("actual_start"))
@@ -140,7 +140,7 @@ def attendance_within_placement(record: Record, ctx: Context) -> Iterator[Hit]:
 )
 def attendance_k_code(record: Record, ctx: Context) -> Iterator[Hit]:
     """School-arranged AP is recorded as B (off-site educational activity), not K."""
-    placement = ctx.repo.placements.get(record.data["placement"])
+    placement = ctx.placements.get(record.data["placement"])
     if placement is None:
         return
     if any(p.get("arranged_by") == "local-authority" for p in placement.data["placements"]):

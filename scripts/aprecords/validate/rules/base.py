@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from aprecords.findings import Severity
@@ -17,10 +18,29 @@ Scope = Literal["document", "repository", "history"]
 
 @dataclass(frozen=True)
 class Context:
-    """What every rule may look at: the repository and the date to judge deadlines by."""
+    """What every rule may look at: the repository and the date to judge deadlines by.
+
+    ``schools``, ``providers`` and ``placements`` are the repository's lookups by id, built
+    once per run (the repository builds them afresh on each access: quadratic per record).
+    """
 
     repo: Repository
     today: date
+
+    @cached_property
+    def schools(self) -> dict[str, Record]:
+        """Valid school records by id."""
+        return self.repo.schools
+
+    @cached_property
+    def providers(self) -> dict[str, Record]:
+        """Valid provider records by id."""
+        return self.repo.providers
+
+    @cached_property
+    def placements(self) -> dict[str, Record]:
+        """Valid placement records by id."""
+        return self.repo.placements
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def unregistered_full_time(record: Record, ctx: Context) -> Iterator[Hit]:
         hours[item["provider"]] += item["hours_per_week"]
         first.setdefault(item["provider"], i)
     for provider_id, total in hours.items():
-        provider = ctx.repo.providers.get(provider_id)
+        provider = ctx.providers.get(provider_id)
         if provider and provider.data["registration"]["status"] == "unregistered" and total > limit:
             yield Hit(
                 record,

@@ -33,19 +33,19 @@ def _not_found(ctx: Context, kind: str, ident: str, known: dict[str, Record]) ->
 def school_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     """``school`` must name a school record."""
     school = record.data["school"]
-    if school not in ctx.repo.schools:
-        yield Hit(record, pointer("school"), _not_found(ctx, "school", school, ctx.repo.schools))
+    if school not in ctx.schools:
+        yield Hit(record, pointer("school"), _not_found(ctx, "school", school, ctx.schools))
 
 
 @rule("provider-exists", "Every provider named is a file in records/providers/.")
 def provider_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     """Each ``placements[].provider`` must name a provider record."""
     for i, item in enumerate(record.data["placements"]):
-        if item["provider"] not in ctx.repo.providers:
+        if item["provider"] not in ctx.providers:
             yield Hit(
                 record,
                 pointer("placements", i, "provider"),
-                _not_found(ctx, "provider", item["provider"], ctx.repo.providers),
+                _not_found(ctx, "provider", item["provider"], ctx.providers),
             )
 
 
@@ -53,7 +53,7 @@ def provider_exists(record: Record, ctx: Context) -> Iterator[Hit]:
 def site_exists(record: Record, ctx: Context) -> Iterator[Hit]:
     """Each ``placements[].sites[]`` must be a site id of the provider named beside it."""
     for i, item in enumerate(record.data["placements"]):
-        provider = ctx.repo.providers.get(item["provider"])
+        provider = ctx.providers.get(item["provider"])
         if provider is None:
             continue
         sites = [s["id"] for s in provider.data["sites"]]
