@@ -14,15 +14,10 @@ AVAILABLE = ("hub",)
 
 
 def _audiences(names: list[str] | None, repo) -> list:  # noqa: ANN001
-    from aprecords.access import hub
+    """Every audience (policy checked: exit 2 at its line), or the ones named."""
+    from aprecords.access import checked_audiences, select
 
-    wanted = names or ["hub"]
-    unknown = [n for n in wanted if n not in AVAILABLE]
-    if unknown:
-        raise UsageError(
-            f"audience '{unknown[0]}' is not available yet: only 'hub' can be built for now"
-        )
-    return [hub(repo.config.hub)]
+    return select(checked_audiences(repo), names)
 
 
 def validated(root: Path, today: date):  # noqa: ANN201
@@ -46,8 +41,10 @@ def validated(root: Path, today: date):  # noqa: ANN201
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Validate, then build the site of each audience into DIR/<audience>/."""
+    from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
-    from aprecords.site.build import BuildError, build_all
+    from aprecords.site import hosting
+    from aprecords.site.parallel import build_many
 
     root = resolve_root(args.root)
     today = args.today or date.today()
@@ -55,15 +52,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     if repo is None:
         return EXIT_INVALID
     audiences = _audiences(args.audience, repo)
+    everyone = checked_audiences(repo)
+    server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-    try:
-        built = build_all(repo, audiences, site_dir, today)
-    except BuildError as exc:
-        print(f"aprecords: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    for path in built:
-        print(f"built {path}")
-    return EXIT_OK
+    outcomes = build_many(repo, audiences, site_dir, today)
+    failed = [o for o in outcomes if o.error]
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"aprecords: {outcome.error}", file=sys.stderr)
+        else:
+            print(f"{'built' if outcome.built else 'unchanged'} {outcome.path}")
+    conf = hosting.write(server, everyone, site_dir)
+    print(f"web server configuration: {conf}")
+    return EXIT_INVALID if failed else EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

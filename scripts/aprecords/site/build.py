@@ -18,7 +18,7 @@ from aprecords.access import Audience
 from aprecords.errors import UsageError
 from aprecords.repository import Repository
 from aprecords.scope import scope
-from aprecords.site import engine, recordformat
+from aprecords.site import engine, ical, recordformat, verify
 from aprecords.site.render import make_site, render_pages
 
 ASSETS = Path(__file__).parent / "assets"
@@ -71,6 +71,10 @@ def write_docs(
         target.write_text(text, "utf-8")
         pages += 1
     (out / "record-format.md").write_text(recordformat.markdown(repo.schemas), "utf-8")
+    scoped = site.scoped
+    (out / ical.FEED).write_bytes(
+        ical.feed(scoped.placements, scoped.schools, scoped.providers, today, repo.config.site_name)
+    )
     shutil.copytree(ASSETS, out / "assets")
     docs = repo.root / "docs"
     extra = help_pages(docs)
@@ -175,6 +179,14 @@ def build_audience(
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
+    try:  # the leak check (issue 4): nothing the audience must not see is swapped in
+        verify.check_audience(repo, audience, new)
+    except verify.LeakError as exc:
+        shutil.rmtree(new, ignore_errors=True)
+        raise BuildError(str(exc)) from None
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     swap_in(new, site_root)
     return site_root
 

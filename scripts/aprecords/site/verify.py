@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
+from aprecords.access import Audience
+from aprecords.repository import Repository
 from aprecords.scope import Scoped, leaf_texts
 
 MIN_WORDS = 3
@@ -147,12 +149,21 @@ class Matcher:
 def plan(scoped: Scoped, visible_extra: Iterable[str] = ()) -> Plan:
     """The needles for one audience: outside pupils always, withheld texts when searchable."""
     result = Plan()
+    extra = list(visible_extra)
     seen: set[tuple[tuple[str, ...], str]] = set()
+    ids: list[Needle] = []
     for value, source in scoped.outside:
         needle = Needle(words(value), source, _outside_what(value))
         if needle.words and (needle.words, source) not in seen:
             seen.add((needle.words, source))
-            result.needles.append(needle)
+            (ids if "record id" in needle.what else result.needles).append(needle)
+    # A record id quoted as an example in the help pages or the configuration is not a leak
+    # (ids name no pupil); names and UPNs are searched whatever the help pages say.
+    quoted: set[Needle] = set()
+    id_matcher = Matcher(ids)
+    for text in extra:
+        quoted |= id_matcher.find(words(text))
+    result.needles.extend(n for n in ids if n not in quoted)
     candidates: list[Needle] = []
     for value, source in scoped.withheld:
         cls = scoped.classes.get(source, "")
@@ -170,7 +181,7 @@ def plan(scoped: Scoped, visible_extra: Iterable[str] = ()) -> Plan:
     # false alarm: drop it (it is not a secret from this audience).
     visible = Matcher(candidates)
     shown: set[Needle] = set()
-    for text in _visible_texts(scoped, visible_extra):
+    for text in _visible_texts(scoped, extra):
         shown |= visible.find(words(text))
     result.skipped_visible = len(shown)
     result.needles.extend(n for n in candidates if n not in shown)
@@ -271,3 +282,20 @@ def check(site_dir: Path, scoped: Scoped, visible_extra: Iterable[str] = ()) -> 
     leaks = scan(site_dir, scoped, visible_extra)
     if leaks:
         raise LeakError(scoped.audience.name, leaks)
+
+
+def check_audience(repo: Repository, audience: Audience, site_dir: Path) -> None:
+    """Check one audience's freshly built site against a scope computed here, independently.
+
+    The scope is worked out again rather than taken from the renderer, so a fault in what the
+    renderer was given (or in how it was filtered) cannot also blind the check. Texts of
+    aprecords.yml (organisation names, fixed arrangements) and the help pages in ``docs/``
+    count as visible to every audience.
+    """
+    from aprecords.scope import scope
+
+    visible = [*leaf_texts(repo.config.data), *repo.config.arrangements.values()]
+    docs = repo.root / "docs"
+    if docs.is_dir():
+        visible += [f.read_text("utf-8", errors="replace") for f in sorted(docs.rglob("*.md"))]
+    check(site_dir, scope(repo, audience), visible)

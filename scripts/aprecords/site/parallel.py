@@ -1,0 +1,222 @@
+"""Build many audiences: only those whose inputs changed, in parallel across CPU cores.
+
+Each audience's inputs are summed up in a fingerprint (SHA-256) of: its scoped, redacted
+records as JSON, with their change history; the templates, assets and code of this package
+and its version; ``docs/``, ``mkdocs.yml``, ``aprecords.yml`` and ``schema/``; and the date the
+dashboards are judged against. The fingerprint and a manifest of the built folder (every file's
+path and size) are kept in ``DIR/.aprecords/<audience>.json``, beside the folders and outside
+every folder nginx serves. An audience whose fingerprint is unchanged and whose folder still
+matches its manifest is skipped; the others are built in worker processes (one per core), each
+with the atomic swap and the leak check of :func:`aprecords.site.build.build_audience`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from aprecords.access import Audience
+from aprecords.repository import Repository
+from aprecords.scope import Scoped, Withheld, scope
+
+STORE = ".aprecords"
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one audience: built, skipped (unchanged) or failed (with why)."""
+
+    audience: str
+    path: Path
+    built: bool
+    error: str | None = None
+
+
+def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
+    if not base.exists():
+        h.update(f"missing:{base.name}\0".encode())
+        return
+    files = [base] if base.is_file() else sorted({f for p in patterns for f in base.rglob(p)})
+    for file in files:
+        if file.is_file() and "__pycache__" not in file.parts:
+            h.update(file.relative_to(base.parent).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(file.read_bytes()).digest())
+
+
+def shared_inputs(root: Path, today: date) -> str:
+    """Digest of every input all audiences share (code, templates, docs, config, schemas)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256()
+    try:
+        h.update(version("aprecords").encode())
+    except PackageNotFoundError:
+        h.update(b"unknown")
+    _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
+    for name in ("docs", "mkdocs.yml", "aprecords.yml", "schema"):
+        _digest_files(h, root / name)
+    h.update(today.isoformat().encode())
+    return h.hexdigest()
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Withheld):
+        return {"\0withheld": True}
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> str:
+    """The fingerprint of one audience: its scoped records, their history, the shared inputs."""
+    audience = scoped.audience
+    paths = sorted(set(scoped.paths.values()))
+    payload = {
+        "audience": [audience.name, audience.title, audience.kind, sorted(audience.grants)],
+        "schools": scoped.schools,
+        "providers": scoped.providers,
+        "placements": scoped.placements,
+        "attendance": scoped.attendance,
+        "paths": scoped.paths,
+        "history": {p: (history or {}).get(p) for p in paths} if history is not None else None,
+        "shared": shared,
+    }
+    text = json.dumps(payload, sort_keys=True, default=_json_default, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest(folder: Path) -> str:
+    """Digest of a built folder's file list and sizes (cheap: no file is read)."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            file = Path(dirpath, name)
+            h.update(f"{file.relative_to(folder).as_posix()}\0{file.stat().st_size}\0".encode())
+    return h.hexdigest()
+
+
+def _state_file(site_dir: Path, name: str) -> Path:
+    return site_dir / STORE / f"{name}.json"
+
+
+def is_current(site_dir: Path, name: str, print_: str) -> bool:
+    """True when the audience's folder was built from inputs with this fingerprint, intact."""
+    try:
+        state = json.loads(_state_file(site_dir, name).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    folder = site_dir / name
+    return (
+        isinstance(state, dict)
+        and state.get("fingerprint") == print_
+        and folder.is_dir()
+        and state.get("manifest") == manifest(folder)
+    )
+
+
+def record_state(site_dir: Path, name: str, print_: str) -> None:
+    """Remember what the audience's folder was built from (atomically)."""
+    target = _state_file(site_dir, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = {"fingerprint": print_, "manifest": manifest(site_dir / name)}
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+    os.replace(tmp, target)
+
+
+def forget_state(site_dir: Path, name: str) -> None:
+    """Drop the record of an audience's build (before rebuilding it)."""
+    _state_file(site_dir, name).unlink(missing_ok=True)
+
+
+# Worker processes: the repository and history are handed over once, when a worker starts
+# (with the 'fork' start method nothing is pickled), not with every task.
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(repo: Repository, history: Any, site_dir: Path, today: date) -> None:
+    _worker.update(repo=repo, history=history, site_dir=site_dir, today=today)
+
+
+def _build_one(audience: Audience) -> Outcome:
+    return build_one(audience=audience, **_worker)
+
+
+def build_one(
+    repo: Repository, history: Any, site_dir: Path, today: date, audience: Audience
+) -> Outcome:
+    """Build one audience (swap and leak check included); a failure becomes an Outcome."""
+    from aprecords.site.build import BuildError, build_audience
+
+    target = site_dir / audience.name
+    try:
+        build_audience(repo, audience, target, today, history)
+    except BuildError as exc:
+        return Outcome(audience.name, target, False, str(exc))
+    return Outcome(audience.name, target, True)
+
+
+def build_many(
+    repo: Repository,
+    audiences: list[Audience],
+    site_dir: Path,
+    today: date,
+    workers: int | None = None,
+    force: bool = False,
+) -> list[Outcome]:
+    """Build the audiences whose inputs changed into ``site_dir/<name>/``; skip the rest.
+
+    ``workers`` defaults to ``os.cpu_count()``; with one worker or one audience to build, the
+    build runs in this process. A failed audience (invalid output, a leak) keeps its previous
+    folder and is reported in its Outcome; the others still build.
+    """
+    from aprecords.site.build import change_history
+
+    site_dir = site_dir.resolve()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    history = change_history(repo.root)
+    shared = shared_inputs(repo.root, today)
+    prints = {a.name: fingerprint(scope(repo, a), shared, history) for a in audiences}
+    stale = [a for a in audiences if force or not is_current(site_dir, a.name, prints[a.name])]
+    outcomes = {
+        a.name: Outcome(a.name, site_dir / a.name, False) for a in audiences if a not in stale
+    }
+    for a in stale:
+        forget_state(site_dir, a.name)
+    workers = min(workers or os.cpu_count() or 1, len(stale))
+    if workers <= 1:
+        results = [build_one(repo, history, site_dir, today, a) for a in stale]
+    else:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(repo, history, site_dir, today),
+        ) as pool:
+            # Biggest first, so the longest build does not start last.
+            order = sorted(stale, key=lambda a: -len(scope_size(repo, a)))
+            results = list(pool.map(_build_one, order, chunksize=1))
+    for outcome in results:
+        if outcome.built:
+            record_state(site_dir, outcome.audience, prints[outcome.audience])
+        outcomes[outcome.audience] = outcome
+    return [outcomes[a.name] for a in audiences]
+
+
+def scope_size(repo: Repository, audience: Audience) -> list[str]:
+    """The placements an audience sees (ids only; for ordering the work)."""
+    return [pid for pid, r in repo.placements.items() if audience.sees_placement(r.data)]
