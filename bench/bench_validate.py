@@ -1,6 +1,7 @@
 """Benchmark: ``aprecords validate`` against merely parsing the same files, and check-jsonschema.
 
-    python bench/bench_validate.py [--records 10000] [--repeat 3] [--seed 1] [--profile]
+    python bench/bench_validate.py [--records 10000] [--repeat 3] [--seed 1]
+        [--cjs-files 1000] [--profile]
 
 In one run, on one synthetic repository (``bench/synth.py``), it measures:
 
@@ -8,8 +9,11 @@ In one run, on one synthetic repository (``bench/synth.py``), it measures:
 2. ``aprecords validate`` in-process (``load_repository`` + ``validate``), with a breakdown
    into loading, schema checks and rules; and the whole command line as a subprocess
    (``aprecords --root DIR validate --format json``), interpreter start-up included;
-3. ``check-jsonschema`` on the placement files, when it is installed (``--base-uri`` points
-   the schema's relative ``$ref`` at the local ``schema/`` folder).
+3. ``check-jsonschema`` on the placement files, when it is installed, two ways: as a user
+   would run it (``--base-uri`` points the schema's relative ``$ref`` at the local
+   ``schema/`` folder), and with the schemas bundled into one self-contained file (its best
+   case). It is ~50x slower per file, so by default it runs on 1,000 placements spread
+   evenly (``--cjs-files``) and on 1 file, and its time for all N is estimated from those.
 
 Each is repeated and the median kept. It also checks that line numbers stay exact: errors
 injected at known lines of a copy must be reported at exactly those lines and columns.
