@@ -158,4 +158,8 @@ def test_hostile_record_text_is_inert_on_the_page_and_in_search(page, site) -> N
     page.locator(".md-search-result__item").first.wait_for(timeout=15000)
     page.wait_for_timeout(300)
     assert results.locator("img, script").count() == 0
+    page.locator(".md-search-result__item a").first.click()  # search.highlight marks the page
+    page.wait_for_url(f"**/placements/{HOSTILE_ID}.html*")
+    page.wait_for_timeout(300)
+    assert page.locator("article img, article script").count() == 0
     assert page.dialogs == []
