@@ -8,6 +8,7 @@ records by id, and handed to the rules of scope "history" (``rules/history.py``)
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from aprecords.errors import UsageError
@@ -26,8 +27,19 @@ FETCH_HINT = (
 )
 
 
+def _same_now(file: Path, raw: bytes) -> bool:
+    try:
+        return file.read_bytes() == raw
+    except OSError:
+        return False
+
+
 def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
-    """Placement records at ``rev``, by path; files that did not load there are left out."""
+    """Placement records at ``rev`` that differ from the working tree, by path.
+
+    A file byte-for-byte the same now cannot break a history rule, so it is not parsed; nor
+    is a file that did not load at ``rev`` (nothing valid was recorded there to protect).
+    """
     root = repo.root
     try:
         resolve_revision(root, rev)
@@ -47,10 +59,12 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
         parts = path.split("/")
         if len(parts) != 4 or not path.endswith((".yaml", ".yml")):
             continue
+        if _same_now(root / path, raw):
+            continue
         try:
             doc = load_text(decode(raw, repo.config.max_file_bytes), path)
         except LoadError:
-            continue  # unreadable at the base: nothing recorded there to protect
+            continue
         found[path] = doc.data
     return found
 
