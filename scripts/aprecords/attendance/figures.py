@@ -121,15 +121,18 @@ def review_periods(placement: dict[str, Any], weeks: list[Week], today: date) ->
     start = model.parse_date(placement.get("actual_start"))
     dates = [d for d in (model.parse_date(r.get("date")) for r in model.reviews(placement)) if d]
     periods: list[Period] = []
-    previous = start
+    previous, since = start, "the start"
     for when in dates:
-        label = f"to the review of {when}" if previous is None else f"{previous} to review {when}"
+        label = f"From {since} to the review of {_day(when)}"
         periods.append(Period(label, previous, when, between(weeks, previous, when)))
-        previous = when
-    since = f"since {previous}" if previous else "so far"
+        previous, since = when, f"the review of {_day(when)}"
     last = between(weeks, previous, today)
-    periods.append(Period(f"{since} (to {today})", previous, today, last))
+    periods.append(Period(f"Since {since} (to {_day(today)})", previous, today, last))
     return periods
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def recent_weeks(config_data: dict[str, Any]) -> tuple[int, int]:
@@ -159,29 +162,38 @@ class Flag:
         return level
 
 
-def absence_flags(
-    repo: Repository, today: date, placement_ids: Iterable[str] | None = None
+def flags_for(
+    placements: dict[str, dict[str, Any]],
+    weeks_by_placement: dict[str, list[Week]],
+    today: date,
+    lengths: tuple[int, int] = (RECENT_WEEKS, HALF_TERM_WEEKS),
 ) -> list[Flag]:
-    """Active placements persistently or severely absent over the recent and half-term windows.
+    """Active placements persistently or severely absent over each window, worst first.
 
-    ``placement_ids`` limits the search (an audience's scope); the default is every placement.
+    Works on plain data (a site passes its audience's scoped records).
     """
-    recent, half_term = recent_weeks(repo.config.data)
-    windows = ((f"last {recent} weeks", recent), (f"last {half_term} weeks", half_term))
-    wanted = None if placement_ids is None else set(placement_ids)
+    windows = [(f"last {n} weeks", n) for n in dict.fromkeys(lengths)]
     flags: list[Flag] = []
-    all_weeks = registers(repo)
-    for pid, record in sorted(repo.placements.items()):
-        if wanted is not None and pid not in wanted:
+    for pid, data in sorted(placements.items()):
+        if model.status(data, today) != "active":
             continue
-        if model.status(record.data, today) != "active":
-            continue
-        weeks = all_weeks.get(pid, [])
+        weeks = weeks_by_placement.get(pid, [])
         for label, length in windows:
             figures = window(weeks, today, length)
             if figures.level is not None:
-                flags.append(Flag(pid, record.data["school"], label, length, figures))
-    return flags
+                flags.append(Flag(pid, data["school"], label, length, figures))
+    return sorted(flags, key=lambda f: (f.weeks, f.figures.rate or 0.0, f.placement))
+
+
+def absence_flags(
+    repo: Repository, today: date, placement_ids: Iterable[str] | None = None
+) -> list[Flag]:
+    """``flags_for`` over the repository's placements (or only ``placement_ids``)."""
+    wanted = None if placement_ids is None else set(placement_ids)
+    placements = {
+        pid: r.data for pid, r in repo.placements.items() if wanted is None or pid in wanted
+    }
+    return flags_for(placements, registers(repo), today, recent_weeks(repo.config.data))
 
 
 def by_school(

@@ -19,6 +19,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
+from aprecords.attendance.figures import flags_for, recent_weeks
+from aprecords.attendance.register import weeks_of
+from aprecords.attendance.render import agreement_section
 from aprecords.config import Config
 from aprecords.scope import WITHHELD, Scoped
 
@@ -246,9 +249,14 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of every generated page of one audience's site."""
     env = environment()
     common = dict(site=site, config=site.config, today=site.today, scoped=site.scoped)
+    lengths = recent_weeks(site.config.data)
+    registers = {pid: weeks_of(data) for pid, data in site.scoped.attendance.items()}
+    flags = flags_for(site.scoped.placements, registers, site.today, lengths)
     yield (
         "index.md",
-        env.get_template("dashboard.md.j2").render(**common, lists=dashboard_lists(site)),
+        env.get_template("dashboard.md.j2").render(
+            **common, lists=dashboard_lists(site), absence=flags, absence_weeks=lengths
+        ),
     )
     yield "schools/index.md", env.get_template("schools.md.j2").render(**common)
     school = env.get_template("school.md.j2")
@@ -274,5 +282,8 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
                 commits=commits,
                 review_dates=dates,
                 matrix=matrix,
+                attendance=agreement_section(
+                    pid, row.data, site.scoped.attendance.get(pid), site.today, lengths
+                ),
             ),
         )

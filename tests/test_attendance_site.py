@@ -1,0 +1,102 @@
+"""Attendance on the built sites: the agreement page section, the dashboard flags, reviews.ics."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+
+from aprecords.attendance.register import weeks_of
+from aprecords.load import load_file
+from conftest import TODAY, copy_examples
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The examples built for the hub and for Hollybrook's school audience."""
+    from aprecords import cli
+
+    root = copy_examples(tmp_path_factory.mktemp("attendance-site") / "repo")
+    out = root.parent / "site"
+    args = ["--root", str(root), "build", "--today", TODAY, "--site-dir", str(out)]
+    code = cli.main([*args, "--audience", "hub", "--audience", "school-hollybrook"])
+    assert code == 0, "the attendance tests' sites did not build"
+    return root, out
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_agreement_page_has_the_section_after_the_review_history(sites) -> None:
+    root, out = sites
+    html = (out / "hub/placements/marsh-lane-2025-001.html").read_text("utf-8")
+    order = [
+        html.index(f'id="{anchor}"')
+        for anchor in ("review-history", "attendance", "target-progress")
+    ]
+    assert order == sorted(order)
+    section = html[order[1] : order[2]]
+    weeks = weeks_of(load_file(root / "records/attendance/marsh-lane-2025-001.yaml", "x").data)
+    assert section.count('<th scope="row">') == len(weeks)
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="att-chart" role="img"' in section
+    assert section.count("<rect ") == len(weeks)
+    assert "persistent absence" in text_of(section)
+
+
+def test_placement_without_attendance_says_so(sites) -> None:
+    _, out = sites
+    html = (out / "hub/placements/hollybrook-2025-002.html").read_text("utf-8")
+    assert "No attendance recorded yet." in html
+
+
+def test_dashboard_lists_persistent_and_severe_absence(sites) -> None:
+    _, out = sites
+    html = (out / "hub/index.html").read_text("utf-8")
+    start = html.index('id="absence-over-the-last-4-and-the-last-6-weeks"')
+    section = html[start : html.index('id="calendar"')]
+    rows = re.findall(r'href="placements/([a-z0-9-]+)\.html".*?</tr>', section, re.S)
+    assert ("st-aldric-2025-001" in rows) and ("marsh-lane-2025-001" in rows)
+    assert "hollybrook-2025-001" not in rows
+    severe = re.search(r"st-aldric-2025-001\.html.*?last 4 weeks.*?</tr>", section, re.S)
+    assert severe and "status-severe" in severe.group(0)
+    assert 'href="reviews.ics"' in html
+
+
+def test_school_dashboard_only_lists_its_own_pupils(sites) -> None:
+    _, out = sites
+    html = (out / "school-hollybrook/index.html").read_text("utf-8")
+    assert "marsh-lane-2025-001" not in html and "st-aldric" not in html
+    assert "No pupil is persistently or severely absent over these weeks." in html
+
+
+def events(path: Path) -> list:
+    calendar = Calendar.from_ical(path.read_bytes())
+    return [c for c in calendar.walk("VEVENT")]
+
+
+def test_calendar_parses_and_holds_upcoming_reviews_and_starts(sites) -> None:
+    _, out = sites
+    found = events(out / "hub/reviews.ics")
+    assert found, "the hub's calendar is empty"
+    today = date.fromisoformat(TODAY)
+    days = [e.decoded("dtstart") for e in found]
+    assert all(isinstance(d, date) and d >= today for d in days)
+    assert days == sorted(days)
+    uids = [str(e["uid"]) for e in found]
+    assert len(set(uids)) == len(uids)
+    summaries = [str(e["summary"]) for e in found]
+    assert any(s.startswith("Review: ") for s in summaries)
+    assert any(u.startswith("start-hollybrook-2025-002-") for u in uids)  # requested placement
+    assert not any("hollybrook-2025-003" in u for u in uids)  # ended
+
+
+def test_school_calendar_is_scoped(sites) -> None:
+    _, out = sites
+    uids = [str(e["uid"]) for e in events(out / "school-hollybrook/reviews.ics")]
+    assert uids and all("-hollybrook-" in u for u in uids)
+    text = (out / "school-hollybrook/reviews.ics").read_text("utf-8")
+    assert "marsh-lane" not in text.replace("\r\n ", "") and "st-aldric" not in text
