@@ -284,8 +284,8 @@ def check(site_dir: Path, scoped: Scoped, visible_extra: Iterable[str] = ()) -> 
         raise LeakError(scoped.audience.name, leaks)
 
 
-def check_audience(repo: Repository, audience: Audience, site_dir: Path) -> None:
-    """Check one audience's freshly built site against a scope computed here, independently.
+def audience_leaks(repo: Repository, audience: Audience, site_dir: Path) -> list[Leak]:
+    """The leaks in one audience's built site, against a scope computed here, independently.
 
     The scope is worked out again rather than taken from the renderer, so a fault in what the
     renderer was given (or in how it was filtered) cannot also blind the check. Texts of
@@ -298,4 +298,11 @@ def check_audience(repo: Repository, audience: Audience, site_dir: Path) -> None
     docs = repo.root / "docs"
     if docs.is_dir():
         visible += [f.read_text("utf-8", errors="replace") for f in sorted(docs.rglob("*.md"))]
-    check(site_dir, scope(repo, audience), visible)
+    return scan(site_dir, scope(repo, audience), visible)
+
+
+def check_audience(repo: Repository, audience: Audience, site_dir: Path) -> None:
+    """Raise :class:`LeakError` when one audience's built site holds anything it must not."""
+    leaks = audience_leaks(repo, audience, site_dir)
+    if leaks:
+        raise LeakError(audience.name, leaks)
