@@ -282,7 +282,7 @@ def test_numeric_and_boolean_keys_become_text() -> None:
     [
         ("a: [1, 2\nb: 3\n", 2, 2),
         ("a: 1\n b: 2\n", 2, 3),
-        ("a: 'open\n", 2, 1),
+        ("a: 'open\n", 1, 4),  # at the quote that is never closed
         ("a:\n  - x\n  y: 1\n", 3, 3),
     ],
 )
@@ -290,6 +290,28 @@ def test_syntax_errors_are_located(text: str, line: int, column: int) -> None:
     err = refused(text)
     assert (err.rule, err.line, err.column) == ("yaml-syntax", line, column)
     assert err.message.startswith("YAML syntax error")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "hint"),
+    [
+        ("id: x\nbehaviour: Good: one warning\n", 2, 16, "put the whole value in quotes"),
+        ("id: x\nstudent:\n  name: A\n year: 10\n", 4, 2, "check its indentation"),
+        # the line without a key, not the next line where libyaml notices
+        ("id: x\nrationale: Tobias is\ndisengaged\nnext: 1\n", 3, 1, "add the ':'"),
+        ("id: x\nname: `quoted`\n", 2, 7, "put it in quotes"),
+        # the opening quote, not the end of the file
+        ("id: x\nname: 'Tobias\nnext: 1\n", 2, 7, "add the closing quote"),
+        ("id: x\nname: 'Tobias' Wren\n", 2, 16, "nothing follows a closing quote"),
+        ("id: x\nsites: - yard\n", 2, 8, "start it on the next line"),
+        ("id: x\nsites: [yard\nnext: 1\n", 3, 5, "brackets opened at line 2"),
+    ],
+)
+def test_common_syntax_mistakes_get_a_hint(text: str, line: int, column: int, hint: str) -> None:
+    err = refused(text)
+    assert (err.rule, err.line, err.column) == ("yaml-syntax", line, column)
+    assert err.message.startswith("YAML syntax error: ")
+    assert hint in err.message, err.message
 
 
 def test_very_deep_nesting_is_refused_not_a_crash() -> None:

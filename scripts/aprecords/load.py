@@ -217,6 +217,53 @@ def _scan_events(text: str) -> None:
             depth -= 1
 
 
+_SYNTAX_HINTS = (
+    (
+        "mapping values are not allowed",
+        "a ': ' inside a value; put the whole value in quotes, or check this line's indentation",
+    ),
+    (
+        "could not find expected ':'",
+        "this line is not 'key: value'; add the ':', or indent the line to continue the text "
+        "above it",
+    ),
+    (
+        "did not find expected key",
+        "this line does not line up with the keys or '- ' items above it; check its "
+        "indentation, and that nothing follows a closing quote",
+    ),
+    ("did not find expected '-'", "this line does not line up with the '- ' items above it"),
+    ("cannot start any token", "a value cannot start with this character; put it in quotes"),
+    ("unexpected end of stream", "this quote is never closed; add the closing quote"),
+    (
+        "block sequence entries are not allowed",
+        "a '- ' list cannot start on the line of its key; start it on the next line, indented",
+    ),
+    (
+        "did not find expected ','",
+        "check the brackets opened at line {context}: items need commas between them and the "
+        "list its closing bracket",
+    ),
+    ("expected comment or line break", "something follows the value; put it all in quotes"),
+    ("expected a single document", "keep one record per file"),
+)
+_AT_CONTEXT = ("while scanning a simple key", "while scanning a quoted scalar")
+"""Errors libyaml finds only later (a line on): where the trouble starts is the context."""
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
+    """A YAML syntax error in plain words: libyaml's problem, a hint, the best position."""
+    what = exc.problem or "not valid YAML"
+    context = exc.context_mark
+    mark = context if exc.context in _AT_CONTEXT and context else exc.problem_mark or context
+    hint = next((h for key, h in _SYNTAX_HINTS if key in str(exc)), "")
+    hint = hint.replace("{context}", str(context.line + 1) if context else "?")
+    if "a single document" in str(exc):
+        what = "more than one document (a second '---')"
+    line, col = _mark(mark)
+    return LoadError(f"YAML syntax error: {what}" + (f"; {hint}" if hint else ""), line, col)
+
+
 def parse(text: str) -> Any:
     """Parse one YAML document strictly; raise LoadError with a 1-based position."""
     try:
@@ -241,12 +288,7 @@ def parse(text: str) -> Any:
             "yaml-tag" if "constructor" in tag else "yaml-syntax",
         ) from None
     except yaml.MarkedYAMLError as exc:
-        line, col = _mark(exc.problem_mark or exc.context_mark)
-        what = exc.problem or "not valid YAML"
-        hint = ""
-        if "expected a single document" in str(exc):
-            what, hint = "more than one document (a second '---')", "; keep one record per file"
-        raise LoadError(f"YAML syntax error: {what}{hint}", line, col) from None
+        raise _syntax_error(exc) from None
     except yaml.reader.ReaderError as exc:
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         # libyaml counts bytes of the UTF-8 text, not characters.

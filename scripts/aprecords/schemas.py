@@ -28,11 +28,19 @@ _TYPE_WORDS = {
 }
 
 
+_BOUNDS = {
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "more than",
+    "exclusiveMaximum": "less than",
+}
+
+
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
-        return "true or false"
+        return f"the value {str(value).lower()}"
     if isinstance(value, int | float):
-        return "a number"
+        return f"the number {value}"
     if isinstance(value, str):
         return "text"
     if isinstance(value, list):
@@ -40,6 +48,15 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return "nothing (an empty value)"
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: text in quotes (shortened), others by kind."""
+    if isinstance(value, str):
+        return f"'{value[:60]}...'" if len(value) > 63 else f"'{value}'"
+    if isinstance(value, bool | int | float):
+        return _kind_of(value).rsplit(" ", 1)[1]
+    return _kind_of(value)
 
 
 class SchemaError(Exception):
@@ -154,20 +171,21 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         )
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
         tip = ""
-        if (
-            "string" in wanted
-            and isinstance(error.instance, int | float)
-            and not isinstance(error.instance, bool)
-        ):
-            tip = f"; put it in quotes: '{error.instance}'"
+        if "string" in wanted and isinstance(error.instance, int | float):
+            tip = f"; put it in quotes: '{_shown(error.instance)}'"
         elif "string" in wanted and error.instance is None:
             tip = "; write the answer after the colon"
+        elif "boolean" in wanted and isinstance(error.instance, str):
+            tip = "; write true or false (yes and no are text)"
         return [at(f"{label} should be {words}, but is {_kind_of(error.instance)}{tip}")]
     if error.validator == "enum":
         choices = ", ".join(
             str(c).lower() if isinstance(c, bool) else str(c) for c in error.validator_value
         )
-        return [at(f"{label} is '{error.instance}', which is not one of the choices: {choices}")]
+        value = error.instance
+        if isinstance(value, str) and value in [str(c) for c in error.validator_value]:
+            return [at(f"{label} is the text '{value}'; write it without quotes")]
+        return [at(f"{label} is {_shown(value)}, which is not one of the choices: {choices}")]
     if error.validator in ("anyOf", "oneOf") and schema.get("x-hint-anyOf"):
         return [at(f"{label}: {schema['x-hint-anyOf']}", key=True)]
     hint = _hint(error)
@@ -181,7 +199,8 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
     if error.validator == "uniqueItems":
         return [at(f"{label} lists the same value twice; keep one")]
     if error.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [at(f"{label} is {error.instance}, {error.message.split(' ', 1)[1]}")]
+        bound = f"{_BOUNDS[error.validator]} {error.validator_value}"
+        return [at(f"{label} is {error.instance}; it must be {bound}")]
     if error.validator == "minProperties":
         return [at(f"{label} needs at least one entry", key=True)]
     return [at(f"{label}: {error.message}")]
