@@ -137,3 +137,17 @@ def test_agreement_section() -> None:
     assert agreement_section("p", placement, None, date(2026, 1, 10)).endswith(
         "No attendance recorded yet.\n\n"
     )
+
+
+def test_the_help_page_documents_every_code_and_rule() -> None:
+    from aprecords.validate.rules import attendance as family
+    from aprecords.validate.rules.base import Rule
+    from conftest import PROJECT
+
+    text = (PROJECT / "docs/attendance.md").read_text("utf-8")
+    for code in CODES:
+        assert f"`{code.mark}`" in text, code.mark
+    rules = [r for r in vars(family).values() if isinstance(r, Rule)]
+    assert len(rules) >= 6
+    for rule in rules:
+        assert f"`{rule.id}`" in text, rule.id

@@ -100,3 +100,22 @@ def test_school_calendar_is_scoped(sites) -> None:
     assert uids and all("-hollybrook-" in u for u in uids)
     text = (out / "school-hollybrook/reviews.ics").read_text("utf-8")
     assert "marsh-lane" not in text.replace("\r\n ", "") and "st-aldric" not in text
+
+
+def test_withheld_names_are_shown_by_record_id() -> None:
+    from aprecords.scope import WITHHELD
+    from aprecords.site.ical import events
+
+    placement = {
+        "school": "s",
+        "student": {"name": WITHHELD},
+        "placements": [{"provider": "p"}],
+        "requested_start": "2026-02-02",
+        "next_review": {"date": "2026-03-02", "staff": "Ms Example"},
+    }
+    found = events({"s-2026-001": placement}, {"s": {"name": "S School"}}, {}, date(2026, 1, 10))
+    assert [(uid, day, summary) for uid, day, summary, _ in found] == [
+        ("start-s-2026-001", date(2026, 2, 2), "Placement starts: s-2026-001 (S School)"),
+        ("review-s-2026-001", date(2026, 3, 2), "Review: s-2026-001 (S School)"),
+    ]
+    assert "At p. Record s-2026-001." in [d for *_, d in found]
