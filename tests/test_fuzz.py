@@ -58,8 +58,13 @@ def check(root: Path, target: str, content: bytes, fmt: str) -> int:
     elif fmt == "json":
         report = json.loads(out)
         assert report["ok"] is (code == 0)
+        text = content.decode("utf-8", "replace")
         for finding in report["findings"]:
             assert finding["line"] >= 1 and finding["column"] >= 1
+            if finding["path"] == target:  # the position lies within the file
+                # bounds: splitlines() breaks at least where YAML does; columns restart at "\n"
+                assert finding["line"] <= len(text.splitlines()) + 1, finding
+                assert finding["column"] <= max(map(len, text.split("\n"))) + 1, finding
     elif fmt == "text":
         for line in out.splitlines():
             assert line.count(": ") >= 2 and line.endswith("]"), line
