@@ -110,3 +110,12 @@ def test_term_dates() -> None:
     assert term_dates("autumn", 2025) == (date(2025, 9, 1), date(2025, 12, 31))
     assert term_dates("spring", 2026) == (date(2026, 1, 1), date(2026, 3, 31))
     assert term_dates("summer", 2026) == (date(2026, 4, 1), date(2026, 8, 31))
+
+
+def test_records_with_schema_errors_stop_the_export(repo: Path, run_cli) -> None:
+    from conftest import delete_line
+
+    delete_line(repo / PLACEMENT, "hours_per_week:")
+    result = run_cli("--root", repo, "export", "census", "--term", "autumn", "--year", "2025")
+    assert result.code == 1 and result.out == ""
+    assert f"{PLACEMENT}:" in result.err and "before exporting" in result.err

@@ -250,3 +250,16 @@ def test_la_arranged_placement_accepts_k(repo: Path, tmp_path: Path, run_cli) ->
     replace_line(repo / PLACEMENT, "arranged_by:", "arranged_by: local-authority")
     row = f"{ID},2025-09-15,,,K,K,,,K,,,\n"
     assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, row)).code == 0
+
+
+def test_a_placement_with_schema_errors_is_named_not_crashed_on(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    from conftest import delete_line
+
+    delete_line(repo / PLACEMENT, "course:")
+    csv = write_csv(tmp_path, WEEK1, WEEK2)
+    result = run_cli("--root", repo, "attendance", "import", csv)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"{csv}:2:1: error: the agreement {PLACEMENT} has errors" in result.err
+    assert snapshot(repo) == {}

@@ -86,18 +86,19 @@ def census(repo: Repository, term: Term, year: int, school: str | None = None) -
     threshold = repo.config.full_time_hours
     rows: list[dict[str, str]] = []
     warnings: list[str] = []
+    schools, providers = repo.schools, repo.providers
     for pid, record in sorted(repo.placements.items()):
         data = record.data
         if school is not None and data["school"] != school:
             continue
-        school_data = repo.schools.get(data["school"])
+        school_data = schools.get(data["school"])
         for item in data["placements"]:
             if item.get("arranged_by", "school") != "school":
                 continue
             start, end = _span(data, item)
             if start is None or start > last or (end is not None and end < first):
                 continue
-            provider = repo.providers.get(item["provider"])
+            provider = providers.get(item["provider"])
             pdata = provider.data if provider else {}
             registration = pdata.get("registration") or {}
             upn = (data.get("student") or {}).get("upn", "")

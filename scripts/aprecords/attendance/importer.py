@@ -30,6 +30,7 @@ from aprecords.attendance.codes import BY_MARK, NO_SESSION, SESSION_KEYS, SESSIO
 from aprecords.attendance.register import session_day
 from aprecords.load import LoadError, decode, load_file, load_text
 from aprecords.repository import Record, Repository
+from aprecords.validate import check_schemas
 
 HEADER = ("pupil", "week_commencing", *SESSION_KEYS)
 FOLDER = "records/attendance"
@@ -189,15 +190,44 @@ def _covers(data: dict[str, Any], week: date) -> bool:
     return start is not None and start <= week + timedelta(days=4) and (not ended or ended >= week)
 
 
-def resolve(repo: Repository, row: Row) -> tuple[Record | None, Problem | None]:
+@dataclass(frozen=True)
+class Pupils:
+    """The placements a CSV row can name: by record id and by UPN (built once per import)."""
+
+    by_id: dict[str, Record]
+    by_upn: dict[str, list[Record]]
+    broken: dict[str, str]  # id -> path of placements that fail the schema
+
+    @classmethod
+    def of(cls, repo: Repository) -> Pupils:
+        """Index the repository's schema-valid placements (checking the schema here)."""
+        check_schemas(repo)
+        by_id = repo.placements
+        by_upn: dict[str, list[Record]] = {}
+        for record in by_id.values():
+            upn = (record.data.get("student") or {}).get("upn")
+            if isinstance(upn, str):
+                by_upn.setdefault(upn, []).append(record)
+        broken = {
+            r.id: r.path for r in repo.records if r.kind == "placement" and not r.valid and r.id
+        }
+        return cls(by_id, by_upn, broken)
+
+
+def resolve(pupils: Pupils, row: Row) -> tuple[Record | None, Problem | None]:
     """The placement a row is for: by record id, or by UPN and the week."""
-    if row.pupil in repo.placements:
-        return repo.placements[row.pupil], None
+    if row.pupil in pupils.by_id:
+        return pupils.by_id[row.pupil], None
+    if row.pupil in pupils.broken:
+        return None, Problem(
+            row.number,
+            1,
+            f"the agreement {pupils.broken[row.pupil]} has errors; run aprecords validate and "
+            "fix them before importing its attendance",
+        )
     upn = row.pupil.upper()
     if _UPN.match(upn):
-        theirs = [
-            r for r in repo.placements.values() if (r.data.get("student") or {}).get("upn") == upn
-        ]
+        theirs = pupils.by_upn.get(upn, [])
         running = [r for r in theirs if _covers(r.data, row.week)]
         if len(running) == 1:
             return running[0], None
@@ -299,8 +329,9 @@ def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
     plan = Plan()
     plan.summary.rows = len(rows)
     per_placement: dict[str, dict[date, Row]] = {}
+    pupils = Pupils.of(repo)
     for row in rows:
-        placement, problem = resolve(repo, row)
+        placement, problem = resolve(pupils, row)
         if problem is not None or placement is None:
             problems.append(problem or Problem(row.number, 1, "unknown pupil"))
             continue

@@ -65,12 +65,23 @@ def run_census(args: argparse.Namespace) -> int:
     from aprecords.attendance.census import census, term_of
     from aprecords.cli import resolve_root
     from aprecords.repository import load_repository
+    from aprecords.validate import check_schemas
 
     root = resolve_root(args.root)
     if (args.term is None) != (args.year is None):
         raise UsageError("give --term and --year together (or neither, for the current term)")
     term, year = (args.term, args.year) if args.term else term_of(args.today or date.today())
     repo = load_repository(root)
+    broken = [f for f in repo.load_findings + check_schemas(repo) if f.severity == "error"]
+    if broken:
+        for f in broken:
+            print(f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]", file=sys.stderr)
+        print(
+            "aprecords: the records above have errors; fix them (aprecords validate) before "
+            "exporting, so the census gets complete rows",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     if args.school is not None and args.school not in repo.schools:
         raise UsageError(f"--school {args.school}: no such school in records/schools/")
     export = census(repo, term, year, args.school)
