@@ -85,6 +85,12 @@ def test_plain_decimal_numbers_are_numbers() -> None:
     assert loaded("a: 12\nb: -3\nc: 94.4\nd: 0\n") == {"a": 12, "b": -3, "c": 94.4, "d": 0}
 
 
+def test_huge_integer_stays_text_instead_of_crashing() -> None:
+    """Python refuses to convert integers of more than 4300 digits (a ValueError escaped)."""
+    assert loaded("a: " + "1" * 5000 + "\n") == {"a": "1" * 5000}
+    assert loaded("a: " + "9" * 100 + "\n") == {"a": int("9" * 100)}
+
+
 def test_null_forms() -> None:
     assert loaded("a:\nb: null\nc: ~\n") == {"a": None, "b": None, "c": None}
 

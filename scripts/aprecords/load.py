@@ -5,7 +5,8 @@ Rules (each gives a clear error with line and column):
 - exactly one document, a mapping, not empty;
 - duplicate keys are errors; keys are plain text;
 - dates stay strings; only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off``
-  stay text); numbers are plain decimal (``012`` and ``1:30`` stay text);
+  stay text); numbers are plain decimal (``012`` and ``1:30`` stay text), integers at most
+  100 digits;
 - anchors, aliases, merge keys and tags are refused, and so is very deep nesting.
 
 Parsing runs in libyaml (``yaml.CSafeLoader``); only the small constructor runs in Python.
@@ -24,7 +25,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 
-_INT = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+# Integers of more than 100 digits stay text: Python refuses to convert over 4300 digits.
+_INT = re.compile(r"^-?(?:0|[1-9][0-9]{0,99})$")
 _FLOAT = re.compile(r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
 _BOOL = re.compile(r"^(?:true|false)$")
 _NULL = re.compile(r"^(?:null|~|)$")
