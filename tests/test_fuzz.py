@@ -77,8 +77,21 @@ YAMLISH = st.text(
 )
 
 
+EXTREMES = st.builds(
+    lambda prefix, unit, n: prefix + unit * n,
+    st.sampled_from(["", "a: ", "id: x\nstudent:\n  year_group: ", "- "]),
+    st.sampled_from(["7", "[", "{a: ", "- ", "  ", "x", "é", "1.0e9"]),
+    st.integers(min_value=0, max_value=30_000),
+)
+"""Inputs that once crashed the interpreter or raised: deep nesting, 5000-digit numbers."""
+
+
 @FUZZ
-@given(text=st.one_of(TEXT, YAMLISH), target=st.sampled_from(TARGETS), fmt=st.sampled_from(FORMATS))
+@given(
+    text=st.one_of(TEXT, YAMLISH, EXTREMES),
+    target=st.sampled_from(TARGETS),
+    fmt=st.sampled_from(FORMATS),
+)
 def test_arbitrary_text(root: Path, text: str, target: str, fmt: str) -> None:
     check(root, target, text.encode("utf-8"), fmt)
 
