@@ -54,8 +54,10 @@ def _shown(value: Any) -> str:
     """A value as a message quotes it: text in quotes (shortened), others by kind."""
     if isinstance(value, str):
         return f"'{value[:60]}...'" if len(value) > 63 else f"'{value}'"
-    if isinstance(value, bool | int | float):
-        return _kind_of(value).rsplit(" ", 1)[1]
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
     return _kind_of(value)
 
 

@@ -48,7 +48,9 @@ def unique_ids(ctx: Context) -> Iterator[Hit]:
         for record in ctx.repo.of_kind(kind):
             by_id.setdefault(record.id, []).append(record)
         for same in by_id.values():
-            for record in same if len(same) > 1 else ():
+            if len(same) < 2:
+                continue
+            for record in same:
                 others = ", ".join(r.path for r in same if r is not record)
                 yield Hit(
                     record,
