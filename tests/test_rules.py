@@ -3,6 +3,7 @@ the valid fixture repository; plus the schema-level checks issue 2 names."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -328,6 +329,29 @@ def test_rule_fails(repo: Path, case: Case) -> None:
         assert hit.column >= 1
     # The case exercises its rule, not a schema problem that stops the rules from running.
     assert not [f for f in found if f.rule.startswith("schema-")], found
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_rule_fails_through_the_command_in_every_format(
+    repo: Path, run_cli, case: Case, fmt: str
+) -> None:
+    """`aprecords validate` exits 1 for an error (0 for a warning) and shows it at its line."""
+    path, line = case.edit(repo)
+    result = run_cli("--root", repo, "validate", "--today", case.today, "--format", fmt)
+    assert result.code == (1 if case.severity == "error" else 0), result.out + result.err
+    if fmt == "json":
+        shown = {(f["path"], f["line"], f["rule"]) for f in json.loads(result.out)["findings"]}
+        assert (path, line, case.rule) in shown
+    elif fmt == "github":
+        start = f"::{case.severity} file={path},line={line},col="
+        assert re.search(rf"^{re.escape(start)}[0-9]+,title={case.rule}::.+$", result.out, re.M)
+    else:
+        assert re.search(
+            rf"^{re.escape(path)}:{line}:[0-9]+: {case.severity}: .+ \[{case.rule}\]$",
+            result.out,
+            re.M,
+        ), result.out
 
 
 def test_duplicate_id_is_reported_on_both_files(repo: Path) -> None:
