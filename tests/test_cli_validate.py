@@ -236,6 +236,53 @@ def test_github_format_escapes_commas_and_colons_in_properties(repo: Path, run_c
     assert (match["line"], match["col"], match["title"]) == ("2", "1", "tab-character")
 
 
+LOADER_BAD_INPUTS = [
+    ("duplicate key", b"id: a\nschool: b\nid: c\n", 3, 1, "duplicate-key"),
+    ("tab", b"id: a\n\tschool: b\n", 2, 1, "tab-character"),
+    ("not UTF-8", b"id: a\nname: Zo\xeb\n", 2, 9, "encoding"),
+    ("anchor", b"id: a\nschool: &s b\n", 2, 9, "yaml-anchor"),
+    ("tag", b"id: a\nschool: !!str b\n", 2, 9, "yaml-tag"),
+    ("empty", b"", 1, 1, "empty-file"),
+    ("comments only", b"# nothing\n", 1, 1, "empty-file"),
+    ("top-level list", b"- id: a\n", 1, 1, "top-level-mapping"),
+    ("two documents", b"id: a\n---\nid: b\n", 2, 1, "yaml-syntax"),
+    ("syntax", b"id: a\nschool: [b\n", 3, 1, "yaml-syntax"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize(
+    ("name", "raw", "line", "column", "rule"),
+    LOADER_BAD_INPUTS,
+    ids=[c[0] for c in LOADER_BAD_INPUTS],
+)
+def test_unreadable_record_in_every_format(
+    repo: Path, run_cli, fmt: str, name: str, raw: bytes, line: int, column: int, rule: str
+) -> None:
+    (repo / PLACEMENT).write_bytes(raw)
+    result = validate(run_cli, repo, "--format", fmt)
+    assert result.code == 1, result.err
+    if fmt == "json":
+        (finding,) = json.loads(result.out)["findings"]
+        assert (finding["path"], finding["line"], finding["column"], finding["rule"]) == (
+            PLACEMENT,
+            line,
+            column,
+            rule,
+        )
+    elif fmt == "github":
+        assert result.out.startswith(
+            f"::error file={PLACEMENT},line={line},col={column},title={rule}::"
+        )
+    else:
+        match = TEXT_LINE.match(result.out.strip())
+        assert match and (match["line"], match["column"], match["rule"]) == (
+            str(line),
+            str(column),
+            rule,
+        )
+
+
 # --- PATH arguments ---------------------------------------------------------------------------
 
 
