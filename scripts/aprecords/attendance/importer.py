@@ -84,7 +84,8 @@ class Summary:
         """One line for the user."""
         written = ", ".join(self.files) if self.files else "no file changed"
         return (
-            f"{self.rows} rows: {self.added} weeks added, {self.unchanged} unchanged, "
+            f"{self.rows} row{'s' * (self.rows != 1)}: {self.added} "
+            f"week{'s' * (self.added != 1)} added, {self.unchanged} unchanged, "
             f"{self.completed} completed (blank sessions filled), {self.replaced} replaced; "
             f"{written}"
         )
