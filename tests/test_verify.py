@@ -199,3 +199,21 @@ def test_words_must_match_whole(tmp_path: Path, provider_scope: Scoped) -> None:
     first, *rest = value.split()
     root = site(tmp_path, {"x.html": f"<p>{first}s {' '.join(rest)}</p><p>{first}</p>"})
     assert scan(root, provider_scope) == []
+
+
+def test_an_outside_name_equal_to_a_visible_staff_name_is_not_an_alarm(
+    tmp_path: Path, provider_scope: Scoped
+) -> None:
+    value, source = outside_name(provider_scope)
+    scoped = Scoped(
+        provider_scope.audience,
+        {},
+        {},
+        {"p1": {"hub_mentor": {"name": f"Mr {value}"}}},
+        {},
+        outside=[(value, source), ("Zebedee Quockerwodger", "other.yaml")],
+    )
+    result = plan(scoped)
+    assert [n.source for n in result.needles] == ["other.yaml"]
+    root = site(tmp_path, {"x.html": f"<p>Mentor: Mr {value}</p>"})
+    assert scan(root, scoped) == []

@@ -10,7 +10,8 @@ searched for
   such as a UPN). Short or generic answers ("None.", "N/A", "Yes") are skipped, because they
   appear everywhere and say nothing. A text longer than :data:`WINDOW` words is searched as
   each run of that many words, so an excerpt is found too. A withheld text (or run) that the
-  audience can see anyway in one of its own visible values is skipped too.
+  audience can see anyway in one of its own visible values is skipped too, and so is an
+  outside pupil's name that equals a visible value (a member of staff of the same name).
 
 Matching is on words: text is decoded (gzip, JSON strings, JavaScript ``\\u`` escapes, HTML
 entities, URL escapes), case-folded and split into runs of letters and digits, so punctuation,
@@ -163,7 +164,16 @@ def plan(scoped: Scoped, visible_extra: Iterable[str] = ()) -> Plan:
     id_matcher = Matcher(ids)
     for text in extra:
         quoted |= id_matcher.find(words(text))
-    result.needles.extend(n for n in ids if n not in quoted)
+    outside = [*result.needles, *(n for n in ids if n not in quoted)]
+    # An outside pupil's name that the audience sees in its own records (a member of staff
+    # with the same name, a mention in a record it may read) cannot be told from that
+    # visible value: it is not searched for in this audience's site.
+    own = Matcher(outside)
+    mine: set[Needle] = set()
+    for text in _visible_texts(scoped, ()) if outside else ():
+        mine |= own.find(words(text))
+    result.skipped_visible += len(mine)
+    result.needles = [n for n in outside if n not in mine]
     candidates: list[Needle] = []
     for value, source in scoped.withheld:
         cls = scoped.classes.get(source, "")
@@ -181,9 +191,9 @@ def plan(scoped: Scoped, visible_extra: Iterable[str] = ()) -> Plan:
     # false alarm: drop it (it is not a secret from this audience).
     visible = Matcher(candidates)
     shown: set[Needle] = set()
-    for text in _visible_texts(scoped, extra):
+    for text in _visible_texts(scoped, extra) if candidates else ():
         shown |= visible.find(words(text))
-    result.skipped_visible = len(shown)
+    result.skipped_visible += len(shown)
     result.needles.extend(n for n in candidates if n not in shown)
     return result
 

@@ -1,0 +1,125 @@
+"""Benchmark of building every audience: full build, one-record rebuild, and the engine floors.
+
+    python bench/bench_audiences.py [--records 1000] [--schools 20] [--providers 15]
+
+Synthetic placements (``bench/synth.py``) are built the way ``aprecords build`` does it (load,
+validate, then every audience: scope, render, MkDocs, leak check, swap, in parallel across the
+CPU cores). Then one placement's text is changed and the build runs again (only the audiences
+that see that placement are rebuilt). In the same run, each audience's generated Markdown is
+built by a bare in-process MkDocs build (its floor), one after another; their sum is the floor
+of the full build. Targets: the one-record rebuild at most 20% of the full build; the full
+build at most 1.3x the sum of the floors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(PROJECT / "scripts"), str(PROJECT / "bench")]
+
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+
+from aprecords.access import checked_audiences  # noqa: E402
+from aprecords.repository import load_repository  # noqa: E402
+from aprecords.site.build import write_docs  # noqa: E402
+from aprecords.site.parallel import build_many  # noqa: E402
+from aprecords.validate import validate  # noqa: E402
+from synth import generate  # noqa: E402
+
+TODAY = date(2026, 1, 10)
+
+
+def build(root: Path, site: Path) -> tuple[float, int]:
+    """What `aprecords build` does, timed from loading the records: (seconds, audiences built)."""
+    started = time.perf_counter()
+    repo = load_repository(root)
+    validate(repo, TODAY)
+    outcomes = build_many(repo, checked_audiences(repo), site, TODAY)
+    elapsed = time.perf_counter() - started
+    failed = [o.error for o in outcomes if o.error]
+    if failed:
+        raise SystemExit("build failed:\n" + "\n".join(failed))
+    return elapsed, sum(o.built for o in outcomes)
+
+
+def floors(root: Path, work: Path) -> tuple[float, int]:
+    """Sum of bare MkDocs builds of every audience's Markdown (generated beforehand, untimed)."""
+    repo = load_repository(root)
+    total, pages = 0.0, 0
+    for audience in checked_audiences(repo):
+        docs, site = work / audience.name / "docs", work / audience.name / "site"
+        docs.mkdir(parents=True)
+        count, nav = write_docs(repo, audience, docs, TODAY, None)
+        pages += count
+        config = load_config(
+            str(root / "mkdocs.yml"),
+            docs_dir=str(docs),
+            site_dir=str(site),
+            nav=nav,
+            site_name=repo.config.site_name,
+        )
+        started = time.perf_counter()
+        mkdocs_build(config)
+        total += time.perf_counter() - started
+        shutil.rmtree(work / audience.name)
+    return total, pages
+
+
+def change_one_placement(root: Path) -> str:
+    """Edit the rationale of one placement (a real change every audience seeing it must show)."""
+    record = sorted((root / "records" / "placements").rglob("*.yaml"))[0]
+    text = record.read_text("utf-8")
+    marker = "\naims:\n  rationale: "
+    at = text.index(marker) + len(marker)
+    record.write_text(text[:at] + "Changed for the benchmark. " + text[at:], "utf-8")
+    return record.stem
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1000)
+    parser.add_argument("--schools", type=int, default=20)
+    parser.add_argument("--providers", type=int, default=15)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-audiences-") as tmp:
+        root = Path(tmp) / "repo"
+        generate(root, args.records, schools=args.schools, providers=args.providers)
+        shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+        shutil.copytree(PROJECT / "docs", root / "docs")
+        site = Path(tmp) / "site"
+
+        floor, pages = floors(root, Path(tmp) / "floor")
+        full, built = build(root, site)
+        unchanged, none_built = build(root, site)
+        changed = change_one_placement(root)
+        one, rebuilt = build(root, site)
+
+    print(
+        f"{args.records} placements, {args.schools} schools, {args.providers} providers: "
+        f"{built} audiences, {pages} pages, {os.cpu_count()} CPU cores"
+    )
+    print(f"sum of the audiences' bare MkDocs floors: {floor:8.2f} s")
+    print(f"full build of every audience:             {full:8.2f} s  ({full / floor:.2f}x floors)")
+    print(f"nothing changed:                          {unchanged:8.2f} s  ({none_built} rebuilt)")
+    print(
+        f"one placement changed ({changed}): {one:8.2f} s  ({rebuilt} rebuilt, "
+        f"{one / full:.0%} of the full build)"
+    )
+    print(
+        f"targets: one-record rebuild <= 20% of the full build: {one / full:.0%}; "
+        f"full build <= 1.3x the floors: {full / floor:.2f}x"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
