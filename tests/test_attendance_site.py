@@ -119,3 +119,17 @@ def test_withheld_names_are_shown_by_record_id() -> None:
         ("review-s-2026-001", date(2026, 3, 2), "Review: s-2026-001 (S School)"),
     ]
     assert "At p. Record s-2026-001." in [d for *_, d in found]
+
+
+def test_dashboard_shows_each_schools_attendance(sites) -> None:
+    from aprecords.attendance.figures import by_school
+    from aprecords.repository import load_repository
+
+    root, out = sites
+    html = (out / "hub/index.html").read_text("utf-8")
+    section = text_of(html[html.index('id="attendance-per-school"') : html.index('id="calendar"')])
+    whole = by_school(load_repository(root))["marsh-lane"]
+    assert whole.possible > 0
+    expected = f"{whole.rate:.1f}% ({whole.attended} of {whole.possible})"
+    assert expected in section
+    assert "Last 4 weeks" in section and "Whole record" in section

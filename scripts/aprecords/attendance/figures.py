@@ -196,14 +196,26 @@ def absence_flags(
     return flags_for(placements, registers(repo), today, recent_weeks(repo.config.data))
 
 
+def schools_for(
+    placements: dict[str, dict[str, Any]],
+    weeks_by_placement: dict[str, list[Week]],
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Figures]:
+    """Figures of all placements of each school over ``[start, end)``, by school id.
+
+    Works on plain data (a site passes its audience's scoped records).
+    """
+    totals: dict[str, Figures] = {}
+    for pid, data in sorted(placements.items()):
+        figures = between(weeks_by_placement.get(pid, []), start, end)
+        totals[data["school"]] = totals.get(data["school"], Figures()) + figures
+    return totals
+
+
 def by_school(
     repo: Repository, start: date | None = None, end: date | None = None
 ) -> dict[str, Figures]:
-    """Figures of all placements of each school over ``[start, end)``, by school id."""
-    totals: dict[str, Figures] = {}
-    all_weeks = registers(repo)
-    for pid, record in sorted(repo.placements.items()):
-        school = record.data["school"]
-        figures = between(all_weeks.get(pid, []), start, end)
-        totals[school] = totals.get(school, Figures()) + figures
-    return totals
+    """``schools_for`` over the repository's placements."""
+    placements = {pid: r.data for pid, r in repo.placements.items()}
+    return schools_for(placements, registers(repo), start, end)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import string
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from html import escape
 from typing import Any
 
@@ -21,10 +22,13 @@ from aprecords.attendance.figures import (
     HALF_TERM_WEEKS,
     RECENT_WEEKS,
     Figures,
+    Flag,
     Period,
     between,
     count,
+    flags_for,
     review_periods,
+    schools_for,
     weekly,
     window,
 )
@@ -280,3 +284,29 @@ def agreement_section(
     out.append(herringbone(weeks) + "\n")
     out.append(legend() + "\n")
     return "".join(out)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard shows about attendance: flags and each school's figures."""
+
+    weeks: tuple[int, ...]
+    flags: list[Flag]
+    per_school: dict[str, dict[str, Figures]]  # column label -> school id -> figures
+
+
+def dashboard(
+    placements: dict[str, dict[str, Any]],
+    attendance: dict[str, dict[str, Any]],
+    today: date,
+    lengths: tuple[int, int] = (RECENT_WEEKS, HALF_TERM_WEEKS),
+) -> Dashboard:
+    """Flags and per-school figures from an audience's scoped placements and attendance."""
+    weeks = {pid: weeks_of(data) for pid, data in attendance.items()}
+    distinct = tuple(dict.fromkeys(lengths))
+    columns: list[tuple[str, date | None]] = [
+        (f"Last {n} weeks", today - timedelta(weeks=n)) for n in distinct
+    ]
+    columns.append(("Whole record", None))
+    per_school = {label: schools_for(placements, weeks, start, today) for label, start in columns}
+    return Dashboard(distinct, flags_for(placements, weeks, today, lengths), per_school)

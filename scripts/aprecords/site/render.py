@@ -19,9 +19,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
-from aprecords.attendance.figures import flags_for, recent_weeks
-from aprecords.attendance.register import weeks_of
+from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.render import agreement_section
+from aprecords.attendance.render import dashboard as attendance_dashboard
 from aprecords.config import Config
 from aprecords.scope import WITHHELD, Scoped
 
@@ -250,12 +250,12 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     env = environment()
     common = dict(site=site, config=site.config, today=site.today, scoped=site.scoped)
     lengths = recent_weeks(site.config.data)
-    registers = {pid: weeks_of(data) for pid, data in site.scoped.attendance.items()}
-    flags = flags_for(site.scoped.placements, registers, site.today, lengths)
+    scoped = site.scoped
+    attendance = attendance_dashboard(scoped.placements, scoped.attendance, site.today, lengths)
     yield (
         "index.md",
         env.get_template("dashboard.md.j2").render(
-            **common, lists=dashboard_lists(site), absence=flags, absence_weeks=lengths
+            **common, lists=dashboard_lists(site), attendance=attendance
         ),
     )
     yield "schools/index.md", env.get_template("schools.md.j2").render(**common)
