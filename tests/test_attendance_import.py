@@ -263,3 +263,17 @@ def test_a_placement_with_schema_errors_is_named_not_crashed_on(
     assert result.code == 1 and "Traceback" not in result.err
     assert f"{csv}:2:1: error: the agreement {PLACEMENT} has errors" in result.err
     assert snapshot(repo) == {}
+
+
+def test_a_file_listing_a_week_twice_is_not_merged_silently(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    file = repo / ATT
+    file.parent.mkdir(parents=True)
+    row = "  - {week: 2025-09-15, marks: [-, -, /, \\, -, -, /, -, -, -]}\n"
+    text = f"placement: {ID}\nweeks:\n{row}{row.replace('/, -, -, -]', 'I, -, -, -]')}"
+    file.write_text(text, "utf-8")
+    result = run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK2))
+    assert result.code == 1
+    assert f"{ATT}:4:" in result.err and "listed twice" in result.err
+    assert file.read_text("utf-8") == text

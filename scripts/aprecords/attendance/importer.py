@@ -312,7 +312,14 @@ def _existing(repo: Repository, pid: str) -> tuple[Path, str | None, dict[date, 
                 )
             ]
         )
-    weeks = {date.fromisoformat(w["week"]): tuple(w["marks"]) for w in doc.data["weeks"]}
+    weeks: dict[date, tuple[str, ...]] = {}
+    for i, entry in enumerate(doc.data["weeks"]):
+        when = date.fromisoformat(entry["week"])
+        if when in weeks:  # merging would drop one of the two entries: refuse
+            line, column = doc.locate(f"/weeks/{i}/week")
+            message = f"the week of {when} is listed twice; merge the two entries first"
+            raise ImportFailed([Problem(line, column, message, rel)])
+        weeks[when] = tuple(entry["marks"])
     return file, doc.text, weeks
 
 
