@@ -106,10 +106,10 @@ def next_review_due(record: Record, ctx: Context) -> Iterator[Hit]:
 )
 def review_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
     """Judged against --today, so CI runs are reproducible."""
-    if model.status(record.data, ctx.today) == "ended":
+    if model.status(record.data, ctx.today) != "active":
         return
     nxt = model.parse_date(model.next_review(record.data)["date"])
-    if nxt is not None and nxt < ctx.today and record.data.get("actual_start"):
+    if nxt is not None and nxt < ctx.today:
         where, _ = _next_review_base(record)
         yield Hit(
             record,
