@@ -367,6 +367,17 @@ def test_review_overdue_is_not_reported_before_the_date(repo: Path) -> None:
     assert findings(repo, date(2026, 3, 17)) == []
 
 
+def test_placement_not_yet_started_is_never_overdue(repo: Path) -> None:
+    """A start date in the future means no review can be due yet, whatever next_review says."""
+    file = repo / PLACEMENT
+    text = file.read_text()
+    file.write_text(text[: text.index("\nreviews:")] + "\n")
+    replace_line(file, "actual_start: 2025-09-16", "actual_start: 2026-09-01")
+    assert [f.rule for f in findings(repo)] == []
+    replace_line(file, "actual_start: 2026-09-01", "actual_start: 2025-09-16")
+    assert [f.rule for f in findings(repo)] == ["review-overdue"]
+
+
 def test_ended_placement_is_never_overdue(repo: Path) -> None:
     insert_after(repo / PLACEMENT, "actual_start:", "ended:\n  date: 2026-02-01\n  reason: Done.\n")
     assert findings(repo, date(2026, 6, 1)) == []
