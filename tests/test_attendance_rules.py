@@ -78,7 +78,7 @@ def test_weeks_out_of_order(repo: Path) -> None:
 def test_marks_before_the_start(repo: Path) -> None:
     # Monday 2025-09-15 PM is the day before actual_start (Tuesday 2025-09-16).
     text = GOOD.replace("[-, -, /, \\", "[-, O, /, \\")
-    found = findings(repo, text)
+    found = [f for f in findings(repo, text) if f.severity == "error"]
     assert rules_of(found) == ["attendance-within-placement"]
     assert "before the placement started (2025-09-16)" in found[0].message
     assert (found[0].line, found[0].column) == (3, text.splitlines()[2].index("O") + 1)
@@ -137,7 +137,16 @@ def test_present_mark_in_the_wrong_half_day_is_a_warning(
 
 
 def test_hash_code_must_be_quoted_and_then_is_valid(repo: Path) -> None:
-    assert findings(repo, GOOD.replace("B, -, -, -]", 'B, -, -, "#"]')) == []
+    assert findings(repo, GOOD.replace("B, -, -, -]", '"#", -, -, -]')) == []
+
+
+def test_a_mark_outside_the_timetable_is_a_warning(repo: Path) -> None:
+    # hollybrook-2025-001 has Tuesday AM and PM and Thursday AM; Friday PM is not a session.
+    text = GOOD.replace("B, -, -, -]", "B, -, -, N]")
+    found = findings(repo, text)
+    assert [(f.rule, f.severity, f.line) for f in found] == [("attendance-timetable", "warning", 4)]
+    assert "Fri PM of 2025-09-22 has 'N'" in found[0].message
+    assert found[0].column == text.splitlines()[3].rindex("N") + 1
 
 
 def test_example_attendance_is_valid(run_cli) -> None:

@@ -175,3 +175,36 @@ def attendance_am_pm_mark(record: Record, ctx: Context) -> Iterator[Hit]:
                     f"'{mark}' in {SESSION_NAMES[s]} of {week}: present is / in the morning "
                     f"and \\ in the afternoon; write {right}, or check the column",
                 )
+
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+@rule(
+    "attendance-timetable",
+    "Marks fall on sessions the agreement's timetable lists.",
+    kinds=KIND,
+    severity="warning",
+)
+def attendance_timetable(record: Record, ctx: Context) -> Iterator[Hit]:
+    """A mark on a day with no session at any provider is usually a mark in the wrong column."""
+    placement = ctx.placements.get(record.data["placement"])
+    if placement is None:
+        return
+    planned = {
+        (DAYS.index(day), half)
+        for item in placement.data["placements"]
+        for day, halves in (item.get("sessions") or {}).items()
+        if day in DAYS
+        for half in halves
+    }
+    for i, week, marks in _weeks(record):
+        for s, mark in enumerate(marks):
+            if mark == NO_SESSION or (s // 2, "AM" if s % 2 == 0 else "PM") in planned:
+                continue
+            yield Hit(
+                record,
+                pointer("weeks", i, "marks", s),
+                f"{SESSION_NAMES[s]} of {week} has '{mark}' but the timetable has no session "
+                "then; check the column, or update the agreement's timetable",
+            )
