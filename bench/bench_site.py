@@ -1,0 +1,139 @@
+"""Benchmark of the hub site build against the engine's floor.
+
+    python bench/bench_site.py [--sizes 250 1000] [--repeat 2]
+
+For each size N, synthetic placements (``bench/synth.py``) are built the way ``aprecords
+build`` does it (load, validate, scope, render, MkDocs, swap), and the very same generated
+Markdown is built by a bare in-process MkDocs build (the floor) in the same run. Times are
+CPU seconds (best of ``--repeat``), which a busy shared machine disturbs far less than the
+wall clock (also printed). Prints the
+ratio to the floor (target at most 1.25x at 1,000 records) and time and bytes per record
+(target: flat within 20% from the smallest to the largest size). Bytes exclude the theme's
+fixed ``assets/`` folder (the same few MB whatever the number of records).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(PROJECT / "scripts"), str(PROJECT / "bench")]
+
+from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
+from mkdocs.config import load_config  # noqa: E402
+
+from aprecords.access import hub  # noqa: E402
+from aprecords.repository import load_repository  # noqa: E402
+from aprecords.site.build import build_all, write_docs  # noqa: E402
+from aprecords.validate import validate  # noqa: E402
+from synth import generate  # noqa: E402
+
+TODAY = date(2026, 1, 10)
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def clock() -> tuple[float, float]:
+    """(wall, CPU of this process and its finished children) in seconds."""
+    t = os.times()
+    return time.perf_counter(), t.user + t.system + t.children_user + t.children_system
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    now = clock()
+    return now[0] - start[0], now[1] - start[1]
+
+
+def full_build(root: Path, site: Path) -> tuple[float, float]:
+    """What `aprecords build` does, timed from loading the records to the swapped-in site."""
+    started = clock()
+    repo = load_repository(root)
+    validate(repo, TODAY)
+    build_all(repo, [hub(repo.config.hub)], site, TODAY)
+    return since(started)
+
+
+def floor_build(root: Path, work: Path) -> tuple[float, float]:
+    """A bare MkDocs build of the same Markdown (generated beforehand, not timed)."""
+    repo = load_repository(root)
+    validate(repo, TODAY)
+    docs, site = work / "docs", work / "site"
+    shutil.rmtree(work, ignore_errors=True)
+    docs.mkdir(parents=True)
+    _, nav = write_docs(repo, hub(repo.config.hub), docs, TODAY, None)
+    config = load_config(
+        str(root / "mkdocs.yml"),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        nav=nav,
+        site_name=repo.config.site_name,
+    )
+    started = clock()
+    mkdocs_build(config)
+    return since(started)
+
+
+def measure(n: int, repeat: int, tmp: Path) -> dict[str, float]:
+    root = tmp / f"repo-{n}"
+    generate(root, n)
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "docs", root / "docs")
+    full, floor = [], []
+    for _ in range(repeat):
+        floor.append(floor_build(root, tmp / f"floor-{n}"))
+        full.append(full_build(root, tmp / f"site-{n}"))
+    site = tmp / f"site-{n}" / "hub"
+    pages = [p for p in (site / "placements").glob("*.html") if p.name != "index.html"]
+    return {
+        "n": n,
+        "full": min(c for _, c in full),
+        "floor": min(c for _, c in floor),
+        "full_wall": min(w for w, _ in full),
+        "floor_wall": min(w for w, _ in floor),
+        "bytes": folder_bytes(site) - folder_bytes(site / "assets"),
+        "page": sum(p.stat().st_size for p in pages) / len(pages),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000])
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        rows = [measure(n, args.repeat, Path(tmp)) for n in args.sizes]
+    print("times are CPU seconds (the machine is shared; wall-clock in brackets)")
+    print(
+        f"{'records':>8} {'build s':>8} {'floor s':>8} {'ratio':>6} "
+        f"{'ms/rec':>7} {'KB/rec':>7} {'record page KB':>14} {'(wall build/floor s)':>21}"
+    )
+    for r in rows:
+        print(
+            f"{r['n']:>8} {r['full']:>8.2f} {r['floor']:>8.2f} {r['full'] / r['floor']:>6.2f} "
+            f"{1000 * r['full'] / r['n']:>7.1f} {r['bytes'] / r['n'] / 1024:>7.1f} "
+            f"{r['page'] / 1024:>14.1f} {r['full_wall']:>10.2f}/{r['floor_wall']:<.2f}"
+        )
+    small, large = rows[0], rows[-1]
+    time_drift = (large["full"] / large["n"]) / (small["full"] / small["n"])
+    size_drift = (large["bytes"] / large["n"]) / (small["bytes"] / small["n"])
+    page_drift = large["page"] / small["page"]
+    print(
+        f"ratio to floor at {large['n']}: {large['full'] / large['floor']:.2f}x (target <= 1.25x); "
+        f"per-record time {small['n']}->{large['n']}: {time_drift:.2f}x, "
+        f"per-record bytes (site without the theme's assets): {size_drift:.2f}x, "
+        f"record page size: {page_drift:.2f}x (targets within 0.80-1.20x)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
