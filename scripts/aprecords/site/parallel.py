@@ -183,6 +183,7 @@ def build_many(
     folder and is reported in its Outcome; the others still build.
     """
     from aprecords.site.build import change_history
+    from aprecords.site.verify import theme_digests
 
     site_dir = site_dir.resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -196,6 +197,8 @@ def build_many(
     for a in stale:
         forget_state(site_dir, a.name)
     workers = min(workers or os.cpu_count() or 1, len(stale))
+    if stale:
+        theme_digests()  # once here; forked workers inherit it
     if workers <= 1:
         results = [build_one(repo, history, site_dir, today, a) for a in stale]
     else:

@@ -15,8 +15,8 @@ searched for
 
 Matching is on words: text is decoded (gzip, JSON strings, JavaScript ``\\u`` escapes, HTML
 entities, URL escapes), case-folded and split into runs of letters and digits, so punctuation,
-markup between words, entities and spacing cannot hide a value. Each file is searched twice:
-as it is, and with HTML tags removed (so ``Ann <em>Lee</em>`` is found).
+markup between words, entities and spacing cannot hide a value. Tag names are dropped and
+attributes kept, so ``Ann <em>Lee</em>`` and ``alt="Ann Lee"`` are both found.
 
 A hit names the output file and the value's source (``record path#pointer``) and never the
 value itself: build logs are read by more people than the records are.
@@ -50,7 +50,7 @@ WINDOW = 8
 truncated excerpt (a preview, a search snippet) is found too."""
 
 _WORD = re.compile(r"[^\W_]+")
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9:-]*|/?>")
 _JS_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 _JS_CONTROL = re.compile(r"\\[nrtfvb]")
 _UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
@@ -124,27 +124,28 @@ def _outside_what(value: str) -> str:
 
 
 class Matcher:
-    """Finds any of many word sequences in a text in one pass (indexed by first word)."""
+    """Finds any of many word sequences in a text (indexed by first word, checked in C)."""
 
     def __init__(self, needles: Iterable[Needle]):
-        self.index: dict[str, list[Needle]] = {}
+        self.index: dict[str, list[tuple[Needle, frozenset[str], str]]] = {}
         for needle in needles:
             if needle.words:
-                self.index.setdefault(needle.words[0], []).append(needle)
+                entry = (needle, frozenset(needle.words), f" {' '.join(needle.words)} ")
+                self.index.setdefault(needle.words[0], []).append(entry)
 
     def find(self, tokens: tuple[str, ...] | list[str]) -> set[Needle]:
         """Every needle whose words occur consecutively in ``tokens``."""
-        hits: set[Needle] = set()
-        index = self.index
-        for i, token in enumerate(tokens):
-            candidates = index.get(token)
-            if not candidates:
-                continue
-            for needle in candidates:
-                n = len(needle.words)
-                if n == 1 or tuple(tokens[i : i + n]) == needle.words:
-                    hits.add(needle)
-        return hits
+        present = set(tokens)
+        firsts = self.index.keys() & present
+        if not firsts:
+            return set()
+        joined = f" {' '.join(tokens)} "
+        return {
+            needle
+            for first in firsts
+            for needle, needed, phrase in self.index[first]
+            if needed <= present and phrase in joined
+        }
 
 
 def plan(scoped: Scoped, visible_extra: Iterable[str] = ()) -> Plan:
@@ -207,29 +208,33 @@ def _visible_texts(scoped: Scoped, extra: Iterable[str]) -> Iterator[str]:
     yield from extra
 
 
-def decoded(raw: bytes, name: str) -> list[str]:
-    """The texts of one output file to search, decoded every way a value could be encoded."""
+def decoded(raw: bytes, name: str) -> str:
+    """The text of one output file to search, decoded every way a value could be encoded.
+
+    JSON becomes its strings (keys included), escapes in scripts become characters, HTML
+    entities and URL escapes are resolved, and markup is reduced to its attributes: tag names
+    and brackets become spaces, so words separated only by tags are found as a phrase.
+    """
     if name.endswith(".gz"):
         with contextlib.suppress(OSError, EOFError):
             raw = gzip.decompress(raw)
     text = raw.decode("utf-8", errors="replace")
-    texts = [text]
     if name.endswith((".json", ".webmanifest", ".map")) or text.lstrip()[:1] in ("{", "["):
         with contextlib.suppress(ValueError, RecursionError):
-            texts = ["\n".join(_json_strings(json.loads(text))), text]
-    out = []
-    for item in texts:
-        item = _JS_CONTROL.sub(" ", item)
-        item = _JS_ESCAPE.sub(_unescape_js, item)
-        for _ in range(3):
-            unescaped = html.unescape(item)
-            if unescaped == item:
-                break
-            item = unescaped
-        if "%" in item:
-            item = unquote_plus(item)
-        out.append(item)
-    return out
+            text = "\n".join(_json_strings(json.loads(text)))
+    if "\\" in text:
+        text = _JS_CONTROL.sub(" ", text)
+        text = _JS_ESCAPE.sub(_unescape_js, text)
+    for _ in range(3):
+        if "&" not in text:
+            break
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    if "%" in text:
+        text = unquote_plus(text)
+    return _TAG.sub(" ", text)
 
 
 def _unescape_js(match: re.Match[str]) -> str:
@@ -259,7 +264,7 @@ def theme_digests() -> frozenset[str]:
         import material
     except ImportError:  # pragma: no cover - Material is a dependency
         return frozenset()
-    base = Path(material.__file__).parent / "templates"
+    base = Path(material.__file__).parent / "templates" / "assets"  # what MkDocs copies
     return frozenset(
         hashlib.sha256(file.read_bytes()).hexdigest() for file in base.rglob("*") if file.is_file()
     )
@@ -280,10 +285,8 @@ def scan(site_dir: Path, scoped: Scoped, visible_extra: Iterable[str] = ()) -> l
         if hashlib.sha256(raw).hexdigest() in skip:
             continue
         rel = file.relative_to(site_dir).as_posix()
-        for text in decoded(raw, file.name):
-            for variant in (text, _TAG.sub(" ", text)):
-                for needle in matcher.find(words(variant)):
-                    leaks.add(Leak(rel, needle.source, needle.what))
+        for needle in matcher.find(words(decoded(raw, file.name))):
+            leaks.add(Leak(rel, needle.source, needle.what))
     return sorted(leaks)
 
 
