@@ -79,3 +79,15 @@ def test_serve_previews_the_hub_and_picks_up_a_changed_record(examples: Path) ->
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_serve_refuses_an_unknown_audience_before_listening(examples: Path, run_cli) -> None:
+    result = run_cli(
+        "--root", examples, "serve", "--audience", "nosuch", "--dev-addr", "127.0.0.1:1"
+    )
+    assert result.code == 2 and "nosuch" in result.err
+
+
+def test_serve_refuses_a_bad_address(examples: Path, run_cli) -> None:
+    result = run_cli("--root", examples, "serve", "--dev-addr", "localhost")
+    assert result.code == 2 and "host:port" in result.err

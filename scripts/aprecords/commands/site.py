@@ -6,21 +6,23 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aprecords.errors import UsageError
+if TYPE_CHECKING:
+    from aprecords.access import Audience
+    from aprecords.repository import Repository
 
 EXIT_OK, EXIT_INVALID = 0, 1
-AVAILABLE = ("hub",)
 
 
-def _audiences(names: list[str] | None, repo) -> list:  # noqa: ANN001
+def _audiences(names: list[str] | None, repo: Repository) -> list[Audience]:
     """Every audience (policy checked: exit 2 at its line), or the ones named."""
     from aprecords.access import checked_audiences, select
 
     return select(checked_audiences(repo), names)
 
 
-def validated(root: Path, today: date):  # noqa: ANN201
+def validated(root: Path, today: date) -> Repository | None:
     """Load and validate; print findings; return the repository, or None when invalid."""
     from aprecords.findings import has_errors
     from aprecords.report import render, summary
@@ -44,7 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
-    from aprecords.site.parallel import build_many
+    from aprecords.site.parallel import build_many, prune
 
     root = resolve_root(args.root)
     today = args.today or date.today()
@@ -62,6 +64,9 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"aprecords: {outcome.error}", file=sys.stderr)
         else:
             print(f"{'built' if outcome.built else 'unchanged'} {outcome.path}")
+    if not args.audience:
+        for name in prune(site_dir, [a.name for a in everyone]):
+            print(f"removed {site_dir / name} (no such audience any more)")
     conf = hosting.write(server, everyone, site_dir)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
@@ -73,11 +78,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from aprecords.site.serve import serve
 
     root = resolve_root(args.root)
-    if args.audience not in AVAILABLE:
-        raise UsageError(
-            f"audience '{args.audience}' is not available yet: only 'hub' can be served for now"
-        )
-    serve(root, args.dev_addr, args.today)
+    serve(root, args.dev_addr, args.today, args.audience)
     return EXIT_OK
 
 

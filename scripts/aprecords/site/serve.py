@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mkdocs.livereload import LiveReloadServer
 
-from aprecords.access import hub
+from aprecords.access import checked_audiences, select
 from aprecords.errors import UsageError
 from aprecords.site import build as site_build
 from aprecords.site.render import TEMPLATES
@@ -34,7 +34,7 @@ def watched(root: Path) -> list[Path]:
     return [p for p in paths if p.exists()]
 
 
-def rebuild(root: Path, site_dir: Path, today: date | None) -> bool:
+def rebuild(root: Path, site_dir: Path, today: date | None, audience: str = "hub") -> bool:
     """One preview build; findings or build errors are printed and the old preview stays."""
     from aprecords.commands.site import validated
 
@@ -44,7 +44,8 @@ def rebuild(root: Path, site_dir: Path, today: date | None) -> bool:
         if repo is None:
             return False
         history = site_build.change_history(root)
-        site_build.build_audience(repo, hub(repo.config.hub), site_dir, day, history)
+        (chosen,) = select(checked_audiences(repo), [audience])
+        site_build.build_audience(repo, chosen, site_dir, day, history)
     except (site_build.BuildError, UsageError) as exc:
         print(f"aprecords: {exc}", file=sys.stderr)
         return False
@@ -62,23 +63,26 @@ def parse_addr(addr: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def serve(root: Path, addr: str, today: date | None = None) -> None:
-    """Serve the hub's preview on ``addr`` until interrupted."""
+def serve(root: Path, addr: str, today: date | None = None, audience: str = "hub") -> None:
+    """Serve one audience's preview (the hub's by default) on ``addr`` until interrupted."""
+    from aprecords.repository import load_repository
+
     host, port = parse_addr(addr)
+    select(checked_audiences(load_repository(root)), [audience])  # unknown name: exit 2 now
     work = Path(tempfile.mkdtemp(prefix="aprecords-serve-"))
-    site_dir = work / "hub"
+    site_dir = work / audience
     try:
-        rebuild(root, site_dir, today)
+        rebuild(root, site_dir, today, audience)
         site_dir.mkdir(exist_ok=True)
         server = LiveReloadServer(
-            builder=lambda: rebuild(root, site_dir, today),
+            builder=lambda: rebuild(root, site_dir, today, audience),
             host=host,
             port=port,
             root=str(site_dir),
         )
         for path in watched(root):
             server.watch(str(path))
-        print(f"serving the hub preview on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
+        print(f"serving the {audience} preview on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
         try:
             server.serve()
         except KeyboardInterrupt:
