@@ -39,6 +39,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
 
     root = copy_project(tmp_path_factory.mktemp("examples") / "repo")
     site = root / "site"
+    # A folder this tool built for an audience that no longer exists: removed by a full build.
+    (site / "school-gone").mkdir(parents=True)
+    (site / "school-gone" / "index.html").write_text("old pages")
+    (site / ".aprecords").mkdir()
+    (site / ".aprecords" / "school-gone.json").write_text("{}")
+    (site / "unrelated").mkdir()
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = cli.main(["--root", str(root), "build", "--today", TODAY, "--site-dir", str(site)])
@@ -94,6 +100,14 @@ def test_provider_sites_show_withheld_in_place_of_safeguarding(built) -> None:
             if searchable(original["information"]):
                 assert original["information"] not in everything
             assert " ".join(original["reporting"].split()) in " ".join(everything.split())
+
+
+def test_folders_of_audiences_that_left_are_removed(built) -> None:
+    root, site, out = built
+    assert not (site / "school-gone").exists()
+    assert not (site / ".aprecords" / "school-gone.json").exists()
+    assert f"removed {site / 'school-gone'}" in out
+    assert (site / "unrelated").is_dir()  # not built here: left alone
 
 
 def test_the_web_server_configuration_is_written_beside_the_sites(built) -> None:
@@ -242,4 +256,6 @@ def test_password_files_inside_the_repository_are_refused(run_cli, repo_root: Pa
         f.write(f"hosting:\n  mode: basic\n  password_dir: {repo_root}/secrets\n")
     result = _build(run_cli, repo_root, "hub")
     assert result.code == 2
+    line = line_of(repo_root / "aprecords.yml", "password_dir:")
+    assert f"aprecords.yml:{line}:" in result.err
     assert "inside the records repository" in result.err

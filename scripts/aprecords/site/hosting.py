@@ -297,9 +297,21 @@ def write(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> Path:
 
 
 def checked(data: dict[str, Any], audiences: list[Audience], root: Path) -> Hosting:
-    """The hosting settings, or ConfigError naming what to fix in aprecords.yml."""
+    """The hosting settings, or ConfigError naming what to fix at its line of aprecords.yml."""
+    from aprecords.findings import pointer
+    from aprecords.load import LoadError, load_file
+
     hosting = Hosting.from_config(data)
     found = problems(hosting, audiences, root)
-    if found:
-        raise ConfigError("\n".join(f"{CONFIG_FILE}: error: {p}" for p in found))
-    return hosting
+    if not found:
+        return hosting
+    try:
+        doc = load_file(root / CONFIG_FILE, CONFIG_FILE)
+    except LoadError:
+        doc = None
+    lines = []
+    for problem in found:
+        where, _, message = problem.partition(": ")
+        line, col = doc.locate(pointer(*where.split("."))) if doc else (1, 1)
+        lines.append(f"{CONFIG_FILE}:{line}:{col}: error: {where}: {message} [hosting]")
+    raise ConfigError("\n".join(lines))

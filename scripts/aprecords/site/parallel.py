@@ -16,6 +16,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -223,3 +224,24 @@ def build_many(
 def scope_size(repo: Repository, audience: Audience) -> list[str]:
     """The placements an audience sees (ids only; for ordering the work)."""
     return [pid for pid, r in repo.placements.items() if audience.sees_placement(r.data)]
+
+
+def prune(site_dir: Path, keep: Iterable[str]) -> list[str]:
+    """Remove the folders of audiences built here before that no longer exist.
+
+    Only folders with a build record in ``DIR/.aprecords/`` are touched (nothing this tool
+    did not build is deleted). nginx has no location for them any more, but a school or
+    provider that left should not leave its pupils' pages lying on the server either.
+    """
+    store = site_dir / STORE
+    wanted = set(keep)
+    removed = []
+    for state in sorted(store.glob("*.json")) if store.is_dir() else []:
+        if state.stem in wanted:
+            continue
+        folder = site_dir / state.stem
+        if folder.is_dir():
+            shutil.rmtree(folder)
+        state.unlink()
+        removed.append(state.stem)
+    return removed
