@@ -116,6 +116,9 @@ def test_the_web_server_configuration_is_written_beside_the_sites(built) -> None
     for audience in audiences(load_repository(root)):
         assert f"location /{audience.name}/ {{" in conf
     assert (site / "nginx" / "README.md").is_file()
+    # Every audience was built here, so the CSP allows exactly their inline scripts.
+    script_src = conf.split("script-src", 1)[1].split(";", 1)[0]
+    assert "'sha256-" in script_src and "unsafe-inline" not in script_src
     assert "web server configuration:" in out
 
 

@@ -11,7 +11,7 @@ import pytest
 from aprecords.access import audiences, select
 from aprecords.repository import load_repository
 from aprecords.site import hosting
-from aprecords.site.parallel import build_many
+from aprecords.site.parallel import build_many, script_hashes
 from conftest import PROJECT, TODAY, require_tool
 from test_nginx import PASSWORD, free_port, run_nginx, write_htpasswd
 
@@ -49,7 +49,9 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     write_htpasswd(passwords / "hub.htpasswd", {"hub.hana": PASSWORD})
     port = free_port()
     settings = hosting.Hosting(password_dir=str(passwords), listen=f"127.0.0.1:{port}")
-    conf = hosting.write(settings, everyone, site_dir)
+    hashes = script_hashes(site_dir, NAMES)
+    assert hashes, "the theme's inline scripts are hashed for the CSP"
+    conf = hosting.write(settings, select(everyone, NAMES), site_dir, hashes)
     with run_nginx(conf, tmp / "nginx-prefix", port):
         yield f"http://127.0.0.1:{port}", chromium, repo
 
@@ -78,7 +80,10 @@ def test_a_school_user_reads_its_site_and_nothing_else(served) -> None:
         response = page.goto(f"{base}/school-hollybrook/")
         assert response is not None and response.status == 200
         assert response.headers["cache-control"] == "private, no-store"
-        assert "default-src 'self'" in response.headers["content-security-policy"]
+        csp = response.headers["content-security-policy"]
+        assert "default-src 'self'" in csp
+        script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+        assert "'sha256-" in script_src and "unsafe-inline" not in script_src
         page.wait_for_load_state("networkidle")
         own = page.content()
         assert "Hollybrook" in own

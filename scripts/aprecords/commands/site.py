@@ -46,7 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
-    from aprecords.site.parallel import build_many, prune
+    from aprecords.site.parallel import build_many, prune, script_hashes
 
     root = resolve_root(args.root)
     today = args.today or date.today()
@@ -67,7 +67,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.audience:
         for name in prune(site_dir, [a.name for a in everyone]):
             print(f"removed {site_dir / name} (no such audience any more)")
-    conf = hosting.write(server, everyone, site_dir)
+    hashes = script_hashes(site_dir, [a.name for a in everyone])
+    conf = hosting.write(server, everyone, site_dir, hashes)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
 

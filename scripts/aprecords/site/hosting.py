@@ -17,6 +17,8 @@ included in nginx's ``http`` context) and ``DIR/nginx/README.md``. Everything fa
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import re
 import tempfile
@@ -34,9 +36,13 @@ HUB_PREFIX = "hub."
 DENIED = "/.aprecords-denied"
 """A path prefix that never exists under the site folder: the SSO gate for a denied user."""
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The Content-Security-Policy; ``{scripts}`` is the hashes of the theme's inline scripts."""
+_INLINE_SCRIPT = re.compile(
+    rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.S
 )
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
 _SAFE_GROUP = re.compile(r"^[A-Za-z0-9._@-]+$")
@@ -130,8 +136,28 @@ def _var(name: str) -> str:
     return name.replace("-", "_")
 
 
-def nginx_config(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
-    """The nginx configuration (http-context include) serving ``site_dir``'s audience folders."""
+def inline_script_hashes(folder: Path) -> list[str]:
+    """CSP source expressions (``'sha256-...'``) of every inline script in a built site."""
+    found: set[str] = set()
+    for file in folder.rglob("*.html"):
+        for match in _INLINE_SCRIPT.finditer(file.read_bytes()):
+            digest = base64.b64encode(hashlib.sha256(match.group(1)).digest()).decode()
+            found.add(f"'sha256-{digest}'")
+    return sorted(found)
+
+
+def nginx_config(
+    hosting: Hosting,
+    audiences: list[Audience],
+    site_dir: Path,
+    script_hashes: list[str] | None = None,
+) -> str:
+    """The nginx configuration (http-context include) serving ``site_dir``'s audience folders.
+
+    ``script_hashes`` allows exactly the inline scripts of the built sites; without them (an
+    audience not built yet), inline scripts are allowed as a whole ('unsafe-inline').
+    """
+    scripts = " ".join(script_hashes) if script_hashes is not None else "'unsafe-inline'"
     root = site_dir.resolve().as_posix()
     if not _SAFE_PATH.match(root):
         raise ConfigError(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
@@ -180,7 +206,7 @@ def nginx_config(hosting: Hosting, audiences: list[Audience], site_dir: Path) ->
         "    add_header X-Content-Type-Options nosniff always;",
         "    add_header Referrer-Policy no-referrer always;",
         "    add_header X-Frame-Options DENY always;",
-        f'    add_header Content-Security-Policy "{CSP}" always;',
+        f'    add_header Content-Security-Policy "{CSP.format(scripts=scripts)}" always;',
         '    add_header Cache-Control "private, no-store" always;',
         "",
         "    # Anything that is not an audience folder: denied, no file is read.",
@@ -280,13 +306,18 @@ def readme(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> Path:
+def write(
+    hosting: Hosting,
+    audiences: list[Audience],
+    site_dir: Path,
+    script_hashes: list[str] | None = None,
+) -> Path:
     """Write ``site_dir/nginx/aprecords.conf`` and its README atomically; return the conf."""
     folder = site_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     conf = folder / "aprecords.conf"
     for target, text in (
-        (conf, nginx_config(hosting, audiences, site_dir)),
+        (conf, nginx_config(hosting, audiences, site_dir, script_hashes)),
         (folder / "README.md", readme(hosting, audiences, site_dir)),
     ):
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")

@@ -41,6 +41,7 @@ class Outcome:
     path: Path
     built: bool
     error: str | None = None
+    script_hashes: tuple[str, ...] = ()
 
 
 def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
@@ -126,15 +127,32 @@ def is_current(site_dir: Path, name: str, print_: str) -> bool:
     )
 
 
-def record_state(site_dir: Path, name: str, print_: str) -> None:
+def record_state(site_dir: Path, outcome: Outcome, print_: str) -> None:
     """Remember what the audience's folder was built from (atomically)."""
+    name = outcome.audience
     target = _state_file(site_dir, name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = {"fingerprint": print_, "manifest": manifest(site_dir / name)}
+    data = {
+        "fingerprint": print_,
+        "manifest": manifest(site_dir / name),
+        "script_hashes": list(outcome.script_hashes),
+    }
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f)
     os.replace(tmp, target)
+
+
+def script_hashes(site_dir: Path, names: Iterable[str]) -> list[str] | None:
+    """The inline-script hashes of all these audiences' folders; None if one is unknown."""
+    found: set[str] = set()
+    for name in names:
+        try:
+            state = json.loads(_state_file(site_dir, name).read_text("utf-8"))
+            found.update(state["script_hashes"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    return sorted(found)
 
 
 def forget_state(site_dir: Path, name: str) -> None:
@@ -160,13 +178,14 @@ def build_one(
 ) -> Outcome:
     """Build one audience (swap and leak check included); a failure becomes an Outcome."""
     from aprecords.site.build import BuildError, build_audience
+    from aprecords.site.hosting import inline_script_hashes
 
     target = site_dir / audience.name
     try:
         build_audience(repo, audience, target, today, history)
     except BuildError as exc:
         return Outcome(audience.name, target, False, str(exc))
-    return Outcome(audience.name, target, True)
+    return Outcome(audience.name, target, True, script_hashes=tuple(inline_script_hashes(target)))
 
 
 def build_many(
@@ -216,7 +235,7 @@ def build_many(
             results = list(pool.map(_build_one, order, chunksize=1))
     for outcome in results:
         if outcome.built:
-            record_state(site_dir, outcome.audience, prints[outcome.audience])
+            record_state(site_dir, outcome, prints[outcome.audience])
         outcomes[outcome.audience] = outcome
     return [outcomes[a.name] for a in audiences]
 
