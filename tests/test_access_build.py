@@ -83,6 +83,20 @@ def test_school_sites_hold_their_own_pupils_and_nobody_else(built) -> None:
             assert (name in text) == (record.data["school"] == sid), (sid, record.id)
 
 
+def test_each_site_has_pages_for_exactly_its_placements_and_schools(built) -> None:
+    root, site, _ = built
+    repo = load_repository(root)
+    for audience in audiences(repo):
+        scoped = scope(repo, audience)
+        folder = site / audience.name
+        pages = {p.stem for p in (folder / "placements").glob("*.html")} - {"index"}
+        assert pages == set(scoped.placements), audience.name
+        schools = {p.stem for p in (folder / "schools").glob("*.html")} - {"index"}
+        assert schools == set(scoped.schools), audience.name
+        if audience.kind == "school":
+            assert schools == set(audience.schools)
+
+
 def test_provider_sites_show_withheld_in_place_of_safeguarding(built) -> None:
     root, site, _ = built
     repo = load_repository(root)
