@@ -13,6 +13,7 @@ import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,15 @@ def inert(value: Any, block: bool = False) -> str:
         return _BLANK
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _inert_text(str(value), block)
+
+
+@lru_cache(maxsize=65536)
+def _inert_text(text: str, block: bool) -> str:
+    """``inert`` for text (cached: names, schools and stock phrases repeat on many pages)."""
+    if not any(c in text for c in "\r\n\t"):
+        return text.strip().translate(_REFS) or _BLANK
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     text = text.translate(_REFS)
     paragraphs = [
         "<br>".join(line.strip() for line in part.split("\n") if line.strip())
