@@ -29,7 +29,6 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
     require_tool("nginx")
-    require_tool("htpasswd")
     chromium = require_tool("chromium")
     tmp = tmp_path_factory.mktemp("browser-access")
     root = tmp / "repo"
