@@ -61,7 +61,9 @@ def test_no_page_refers_to_another_host(examples, tmp_path, run_cli) -> None:
     assert build(run_cli, examples, site).code == 0
     for page in (site / "hub").rglob("*.html"):
         text = page.read_text()
-        for url in re.findall(r'(?:src|href)="([^"]+)"', text):
+        loads = re.findall(r'\ssrc="([^"]+)"', text)  # scripts, images, frames
+        loads += re.findall(r'<link\b[^>]*\shref="([^"]+)"', text)  # styles, icons, preloads
+        for url in loads:
             assert not re.match(r"(https?:)?//", url), (page, url)
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
 
