@@ -14,6 +14,7 @@ PAGES = (
     "providers/index.html",
     "placements/index.html",
     "record-format.html",
+    "about.html",
     "glossary.html",
     "data-protection.html",
     "search/search_index.json",

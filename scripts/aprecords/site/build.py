@@ -24,7 +24,8 @@ from aprecords.site.render import make_site, render_pages
 ASSETS = Path(__file__).parent / "assets"
 BASE_CONFIG = "mkdocs.yml"
 GENERATED = ("index.md", "schools", "providers", "placements", "record-format.md", "assets")
-HELP_ORDER = ("guide.md", "glossary.md", "data-protection.md")
+HELP_ORDER = ("about.md", "guide.md", "glossary.md", "data-protection.md")
+"""Help pages first in this order, then the others by name; docs/index.md becomes about.md."""
 History = dict[str, list[Any]] | None
 
 
@@ -50,7 +51,7 @@ def help_pages(docs: Path) -> list[str]:
         rel = file.relative_to(docs).as_posix()
         if not file.is_file() or any(part.startswith(".") for part in file.parts):
             continue
-        if rel.split("/")[0] in GENERATED:
+        if rel != "index.md" and rel.split("/")[0] in GENERATED:
             continue  # generated here (record-format.md is regenerated from the schemas)
         found.append(rel)
     return found
