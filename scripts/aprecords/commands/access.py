@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 EXIT_OK = 0
 
 
-def audience_rows(root) -> list[dict[str, object]]:
+def audience_rows(root: Path) -> list[dict[str, object]]:
     """One mapping per audience: name, title, kind, folder, classes, and its records."""
     from aprecords.access import checked_audiences
     from aprecords.repository import load_repository
@@ -42,13 +43,14 @@ def run_audiences(args: argparse.Namespace) -> int:
         print(json.dumps({"audiences": rows}, indent=2, ensure_ascii=False))
         return EXIT_OK
     for row in rows:
-        records = row["records"]
-        assert isinstance(records, dict)
+        records: dict = row["records"]  # type: ignore[assignment]
+        classes: list[str] = row["classes"]  # type: ignore[assignment]
+        withheld: list[str] = row["withheld_classes"]  # type: ignore[assignment]
         print(f"{row['name']}  ({row['kind']}: {row['title']})")
         print(f"  folder:   {row['folder']}")
-        print(f"  classes:  {', '.join(row['classes']) or 'none'}")  # type: ignore[arg-type]
-        if row["withheld_classes"]:
-            print(f"  withheld: {', '.join(row['withheld_classes'])}")  # type: ignore[arg-type]
+        print(f"  classes:  {', '.join(classes) or 'none'}")
+        if withheld:
+            print(f"  withheld: {', '.join(withheld)}")
         print(f"  records:  {records['count']}")
         for rid in records["ids"]:
             print(f"    {rid}")
