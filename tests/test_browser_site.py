@@ -134,6 +134,11 @@ def test_agreement_prints_without_navigation(page, site, tmp_path) -> None:
     for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer"):
         assert not page.locator(chrome).first.is_visible(), chrome
     assert page.locator("#review-history").is_visible()
+    printed = page.evaluate("document.body.innerText")  # what is laid out for print
+    for words in ("Review history", "Review 1", "Target progress", "Change history"):
+        assert words in printed, words
+    for chrome in ("Search", "Skip to content", "Table of contents"):
+        assert chrome not in printed, chrome
     pdf = tmp_path / "agreement.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
     assert pdf.read_bytes().startswith(b"%PDF")
