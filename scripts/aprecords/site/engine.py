@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 
 
@@ -75,3 +77,17 @@ def build(
         raise EngineError(f"{exc}\n{details}".rstrip()) from None
     finally:
         logger.removeHandler(collect)
+
+
+def live_server(
+    builder: Callable[[], Any], host: str, port: int, site_dir: Path, watch: list[Path]
+) -> LiveReloadServer:
+    """MkDocs' live-reload server (the one behind ``mkdocs serve``) over a built site.
+
+    ``builder`` runs when a watched path changes; browsers reload when it returns.
+    Call ``.serve()`` (blocks) and ``.shutdown()``.
+    """
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir))
+    for path in watch:
+        server.watch(str(path))
+    return server

@@ -1,6 +1,6 @@
 """Live preview: rebuild the site whenever a record, template, doc, schema or setting changes.
 
-Uses MkDocs' own LiveReloadServer (the one behind ``mkdocs serve``) with our build as the
+Uses MkDocs' own live-reload server (through ``engine.live_server``) with our build as the
 builder, so the preview is exactly what ``aprecords build`` makes.
 """
 
@@ -12,11 +12,10 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from mkdocs.livereload import LiveReloadServer
-
 from aprecords.access import checked_audiences, select
 from aprecords.errors import UsageError
 from aprecords.site import build as site_build
+from aprecords.site import engine
 from aprecords.site.render import TEMPLATES
 
 
@@ -74,14 +73,9 @@ def serve(root: Path, addr: str, today: date | None = None, audience: str = "hub
     try:
         rebuild(root, site_dir, today, audience)
         site_dir.mkdir(exist_ok=True)
-        server = LiveReloadServer(
-            builder=lambda: rebuild(root, site_dir, today, audience),
-            host=host,
-            port=port,
-            root=str(site_dir),
+        server = engine.live_server(
+            lambda: rebuild(root, site_dir, today, audience), host, port, site_dir, watched(root)
         )
-        for path in watched(root):
-            server.watch(str(path))
         print(f"serving the {audience} preview on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
         try:
             server.serve()
