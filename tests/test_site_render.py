@@ -242,6 +242,23 @@ def test_change_history_lists_the_commits_of_the_record_file(loaded) -> None:
     assert "No commits yet" in other
 
 
+def test_commit_messages_only_reach_audiences_that_may_see_every_class(loaded) -> None:
+    """A commit message is unclassified free text: a provider (no safeguarding) sees only
+    the date and author of each change; the school that owns the record reads the message."""
+    from aprecords.access import audiences
+
+    path = loaded.placements["hollybrook-2025-001"].path
+    subject = "Record safeguarding referral made on Tuesday"
+    history = {path: [Commit("0123456789abcdef", "2026-01-05", "A Mentor", subject)]}
+    by_name = {a.name: a for a in audiences(loaded)}
+    for name, shown in (("hub", True), ("school-hollybrook", True), ("provider-brickworks", False)):
+        page = pages_for(loaded, by_name[name], history)["placements/hollybrook-2025-001.md"]
+        part = page.split("## Change history")[1]
+        assert (inert(subject) in part) is shown, name
+        assert "5 Jan 2026" in part and "A Mentor" in part
+        assert ("withheld for this audience" in part) is not shown, name
+
+
 def test_hostile_record_text_is_inert_on_every_page(tmp_path: Path) -> None:
     from conftest import copy_examples
 

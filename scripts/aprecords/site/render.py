@@ -9,6 +9,7 @@ from ids that the schema limits to ``[a-z0-9-]``.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
+from aprecords.access import CLASSES
 from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.render import agreement_section
 from aprecords.attendance.render import dashboard as attendance_dashboard
@@ -280,6 +282,10 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     for pid, row in site.rows.items():
         path = site.scoped.paths.get(pid, "")
         commits = None if site.history is None else site.history.get(path, [])
+        if commits and not site.scoped.audience.grants >= set(CLASSES):
+            # A commit message is free text nobody classified: only audiences that may see
+            # every class read it; the others see when and by whom the record changed.
+            commits = [dataclasses.replace(c, subject=WITHHELD) for c in commits]
         dates, matrix = target_matrix(row.data)
         yield (
             f"placements/{pid}.md",
