@@ -146,6 +146,7 @@ REQUIRED_MARKS = [
     ("agreements.safeguarding.information", "safeguarding"),
     ("reviews[].safeguarding", "safeguarding"),
     ("agreements.send", "send"),
+    ("agreements.access_arrangements", "send"),
     ("agreements.wellbeing", "wellbeing"),
     ("aims.profile.barriers", "wellbeing"),
     ("aims.profile.what_works", "send"),
