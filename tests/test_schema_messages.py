@@ -433,3 +433,12 @@ def test_placement_fields_follow_the_order_of_the_form() -> None:
         "next_review",
     ]
     assert [n for n in review if n in form_review] == form_review
+
+
+def test_the_standard_assessment_methods_are_the_schemas() -> None:
+    """Pages and `aprecords new` spell out the methods the schema enumerates, no more, no less."""
+    from aprecords.model import ASSESSMENT_METHODS
+
+    assessment = SCHEMAS["placement.schema.json"]["properties"]["assessment"]
+    enum = assessment["properties"]["methods"]["items"]["enum"]
+    assert list(ASSESSMENT_METHODS) == enum

@@ -28,14 +28,6 @@ from aprecords.repository import RECORDS, load_config
 from aprecords.schemas import Schemas
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schema/placement.schema.json"
-METHODS = (
-    "weekly-attendance",
-    "mentor-feedback",
-    "daily-concerns",
-    "termly-review",
-    "termly-reporting",
-    "intervention-advice",
-)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -304,7 +296,7 @@ def render_new(
         "",
         "# How will this be assessed? The six standard methods; delete any that do not apply.",
         "assessment:",
-        f"  methods: [{', '.join(METHODS)}]",
+        f"  methods: [{', '.join(model.ASSESSMENT_METHODS)}]",
         "",
         "# Set-up communications and agreements: details of the discussion.",
         "agreements:",

@@ -10,6 +10,17 @@ from typing import Any, Literal
 
 Status = Literal["requested", "active", "ended"]
 
+# The six standard ways an agreement is assessed (the form's "How will this be assessed?"),
+# by the ids the schema enumerates, with the words shown to people.
+ASSESSMENT_METHODS = {
+    "weekly-attendance": "Weekly attendance updates and checks",
+    "mentor-feedback": "Regular feedback with the hub mentor",
+    "daily-concerns": "Daily communication on safeguarding or other concerns",
+    "termly-review": "Termly review meeting with the hub mentor",
+    "termly-reporting": "Termly attendance, behaviour and progress reporting",
+    "intervention-advice": "Advice on interventions or changes",
+}
+
 
 def parse_date(value: Any) -> date | None:
     """An ISO date string as a date, or None when absent or not a real date."""

@@ -26,6 +26,7 @@ from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.render import agreement_section
 from aprecords.attendance.render import dashboard as attendance_dashboard
 from aprecords.config import Config
+from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -41,14 +42,6 @@ STATUS_WORDS = {
     "requested": "requested",
     "active": "active",
     "ended": "ended",
-}
-ASSESSMENT_METHODS = {
-    "weekly-attendance": "Weekly attendance updates and checks",
-    "mentor-feedback": "Regular feedback with the hub mentor",
-    "daily-concerns": "Daily communication on safeguarding or other concerns",
-    "termly-review": "Termly review meeting with the hub mentor",
-    "termly-reporting": "Termly attendance, behaviour and progress reporting",
-    "intervention-advice": "Advice on interventions or changes",
 }
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 CHANGES = {"carried": "carried on", "changed": "changed", "added": "added", "closed": "closed"}
