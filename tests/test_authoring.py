@@ -11,6 +11,7 @@ import pytest
 from aprecords import authoring
 from aprecords.authoring import NewPlacement, create_file, scalar
 from aprecords.load import load_file, parse
+from aprecords.model import ASSESSMENT_METHODS
 from aprecords.repository import load_repository
 from aprecords.validate import validate
 from conftest import PLACEMENT, replace_line
@@ -46,7 +47,8 @@ def test_new_writes_a_record_that_fails_only_on_placeholders(repo, run_cli):
     data = load_file(file, rel).data
     assert data["id"] == "hollybrook-2026-001" and data["school"] == "hollybrook"
     assert data["student"] == {"name": "Ada O'Neil", "year_group": 9, "ehcp": False}
-    assert data["assessment"]["methods"] == list(authoring.METHODS) and len(authoring.METHODS) == 6
+    assert data["assessment"]["methods"] == list(ASSESSMENT_METHODS)
+    assert len(ASSESSMENT_METHODS) == 6
     assert data["placements"][0]["provider"] == "brickworks"
     assert data["placements"][0]["sites"] == ["yard"]  # the provider's first site
     assert data["completed_by"]["email"] == "j.hale@hollybrook.example.org"
