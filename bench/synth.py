@@ -1,9 +1,10 @@
 """Write a synthetic, valid records repository: for benchmarks, tests and big demo data sets.
 
     python bench/synth.py --records 10000 --out /tmp/demo [--seed 1] [--schools 20]
-        [--providers 15] [--today 2026-01-10]
+        [--providers 15] [--today 2026-01-10] [--site]
 
-The result holds ``aprecords.yml``, a copy of this project's ``schema/``, K schools, P providers
+The result holds ``aprecords.yml``, a copy of this project's ``schema/`` (with ``--site``, also
+its ``mkdocs.yml`` and ``docs/``, so ``aprecords build`` works on it), K schools, P providers
 and N placement agreements with 0-3 reviews each, all valid as of ``--today`` (no error and no
 warning: every next review falls after that date). The same seed gives the same files.
 
@@ -30,6 +31,7 @@ from typing import Any
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMA_DIR = PROJECT / "schema"
+SITE_FILES = ("mkdocs.yml", "docs")
 TODAY = date(2026, 1, 10)
 CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # the DfE UPN check-letter table (no I, O, S)
 FULL_TIME_HOURS = 18
@@ -780,6 +782,7 @@ def generate(
     providers: int = 15,
     today: date = TODAY,
     schema_dir: Path = SCHEMA_DIR,
+    site: bool = False,
 ) -> Summary:
     """Write the synthetic repository to ``out`` (new or empty), all at once (temp + rename)."""
     if records < 0 or schools < 1 or providers < 1:
@@ -799,6 +802,12 @@ def generate(
             CONFIG.format(seed=seed, records=records, full_time=FULL_TIME_HOURS), "utf-8"
         )
         shutil.copytree(schema_dir, tmp / "schema")
+        for name in SITE_FILES if site else ():  # so that `aprecords build` works too
+            source = PROJECT / name
+            if source.is_dir():
+                shutil.copytree(source, tmp / name)
+            elif source.is_file():
+                shutil.copy2(source, tmp / name)
         for folder, kind, items in (
             ("schools", "school", school_list),
             ("providers", "provider", provider_list),
@@ -847,6 +856,11 @@ def main(argv: list[str] | None = None) -> int:
         default=TODAY,
         help="the date the records are valid as of (default 2026-01-10)",
     )
+    parser.add_argument(
+        "--site",
+        action="store_true",
+        help="also copy mkdocs.yml and docs/, so `aprecords build` works on it",
+    )
     args = parser.parse_args(argv)
     try:
         done = generate(
@@ -856,6 +870,7 @@ def main(argv: list[str] | None = None) -> int:
             schools=args.schools,
             providers=args.providers,
             today=args.today,
+            site=args.site,
         )
     except SynthError as exc:
         print(f"synth: {exc}", file=sys.stderr)

@@ -119,3 +119,15 @@ def test_writes_into_an_empty_folder_from_the_command_line(tmp_path: Path) -> No
     )
     assert proc.returncode == 0, proc.stderr
     assert len(_files(out, "placements")) == 5 and len(_files(out, "schools")) == 2
+
+
+def test_site_option_copies_mkdocs_and_docs_only_when_asked(tmp_path: Path) -> None:
+    plain = synth.generate(tmp_path / "plain", 2, schools=1, providers=1).out
+    assert not (plain / "mkdocs.yml").exists() and not (plain / "docs").exists()
+    with_site = synth.generate(tmp_path / "site", 2, schools=1, providers=1, site=True).out
+    assert (with_site / "mkdocs.yml").read_text("utf-8") == (PROJECT / "mkdocs.yml").read_text(
+        "utf-8"
+    )
+    assert sorted(p.name for p in (with_site / "docs").iterdir()) == sorted(
+        p.name for p in (PROJECT / "docs").iterdir()
+    )
