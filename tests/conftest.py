@@ -232,3 +232,19 @@ def chromium():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+POLICY_KEYS = ("audiences:", "hosting:")
+
+
+def without_policy(file: Path) -> None:
+    """Remove the top-level ``audiences`` and ``hosting`` blocks of an aprecords.yml copy, so a
+    test can append a policy of its own (a repeated top-level key is a duplicate-key error)."""
+    kept: list[str] = []
+    skipping = False
+    for line in file.read_text("utf-8").splitlines(keepends=True):
+        if line[:1] not in (" ", "#", "\n", ""):
+            skipping = line.startswith(POLICY_KEYS)
+        if not skipping:
+            kept.append(line)
+    file.write_text("".join(kept), "utf-8")

@@ -13,13 +13,14 @@ from aprecords.config import ConfigError
 from aprecords.errors import UsageError
 from aprecords.repository import load_repository
 from aprecords.scope import scope
-from conftest import PROJECT, line_of
+from conftest import PROJECT, line_of, without_policy
 
 
 def copy_examples(root: Path) -> Path:
     """The whole example repository (config, schemas, every record) at ``root``."""
     root.mkdir(parents=True)
     shutil.copy(PROJECT / "aprecords.yml", root / "aprecords.yml")
+    without_policy(root / "aprecords.yml")
     shutil.copytree(PROJECT / "schema", root / "schema")
     shutil.copytree(PROJECT / "records", root / "records")
     return root
@@ -41,7 +42,9 @@ def test_one_audience_per_school_and_provider_plus_the_hub(examples: Path) -> No
     assert names[0] == "hub"
     assert {f"school-{s}" for s in repo.schools} <= set(names)
     assert {f"provider-{p}" for p in repo.providers} <= set(names)
-    assert len(names) == 1 + len(repo.schools) + len(repo.providers)
+    custom = [c["name"] for c in repo.config.data.get("audiences", {}).get("custom", [])]
+    assert names[1 + len(repo.schools) + len(repo.providers) :] == custom
+    assert len(names) == 1 + len(repo.schools) + len(repo.providers) + len(custom)
     grants = {a.kind: a.grants for a in audiences(repo)}
     assert grants["hub"] == grants["school"] == frozenset(CLASSES)
     assert grants["provider"] == frozenset(CLASSES) - {"safeguarding"}
