@@ -35,43 +35,28 @@ def sensitive_paths(schemas: Schemas, kind: str) -> dict[Path, str]:
     """Every path in a record of ``kind`` that carries an ``x-sensitivity`` class."""
     found: dict[Path, str] = {}
 
-    def resolve(node: dict[str, Any], doc: str) -> tuple[dict[str, Any], str]:
-        ref = node.get("$ref")
-        if not ref:
-            return node, doc
-        target_doc, _, frag = ref.partition("#")
-        target_doc = target_doc.removesuffix(".schema.json") or doc
-        target: Any = schemas.schema(target_doc)
-        for token in [t for t in frag.split("/") if t]:
-            target = target[token]
-        return resolve(target, target_doc)
-
-    def walk(node: Any, doc: str, path: Path, depth: int = 0) -> None:
-        if not isinstance(node, dict) or depth > 40:
+    def walk(target: Any, path: Path, depth: int = 0) -> None:
+        if not isinstance(target, dict) or depth > 40:
             return
-        if "x-sensitivity" in node:
-            found[path] = node["x-sensitivity"]
-            return
-        target, target_doc = resolve(node, doc)
-        if target is not node and "x-sensitivity" in target:
+        if "x-sensitivity" in target:
             found[path] = target["x-sensitivity"]
             return
         for name, sub in target.get("properties", {}).items():
-            walk(sub, target_doc, (*path, name), depth + 1)
+            walk(sub, (*path, name), depth + 1)
         # Values of any other key, list items and every branch of a combinator: a mark in any
         # of them must not be missed, or the value would reach every audience.
         others = [target.get("additionalProperties"), *target.get("patternProperties", {}).values()]
         for sub in others:
-            walk(sub, target_doc, (*path, "*"), depth + 1)
+            walk(sub, (*path, "*"), depth + 1)
         for sub in [target.get("items"), *target.get("prefixItems", [])]:
-            walk(sub, target_doc, (*path, "*"), depth + 1)
+            walk(sub, (*path, "*"), depth + 1)
         for key in ("allOf", "anyOf", "oneOf"):
             for sub in target.get(key, []):
-                walk(sub, target_doc, path, depth + 1)
+                walk(sub, path, depth + 1)
         for key in ("if", "then", "else"):
-            walk(target.get(key), target_doc, path, depth + 1)
+            walk(target.get(key), path, depth + 1)
 
-    walk(schemas.schema(kind), kind, ())
+    walk(schemas.resolved(kind), ())
     return found
 
 
