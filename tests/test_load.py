@@ -406,3 +406,22 @@ def test_locate_escaped_pointer_tokens() -> None:
     doc = load_text("a/b: 1\nc~d: 2\n", "x.yaml")
     assert doc.locate("/a~1b") == (1, 6)
     assert doc.locate("/c~0d", key=True) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "scan"),
+    [
+        ("a: Hair & Beauty\n", False),
+        ("a: 2 * 3\n", False),
+        ("a: B&Q\n", False),
+        ("a: &x 1\n", True),
+        ("a: [*b]\n", True),
+        ("a: !!str 1\n", True),
+    ],
+)
+def test_event_scan_only_where_an_anchor_alias_or_tag_may_be(text: str, scan: bool) -> None:
+    """The second (event) parse is skipped for text that cannot hold one: an ampersand or
+    asterisk before a space is prose, an anchor or alias name follows its sign at once."""
+    from aprecords.load import _needs_event_scan
+
+    assert _needs_event_scan(text) is scan

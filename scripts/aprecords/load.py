@@ -167,7 +167,8 @@ def _needs_event_scan(text: str) -> bool:
     """True when the text may hold an anchor, alias, tag or very deep nesting.
 
     Cheap checks first: '&', '*' or '!' not after a letter or digit (a token starts only
-    after a space, line break, flow bracket or ':'), or more brackets and '-'/'?'
+    after a space, line break, flow bracket or ':'; and '&' or '*' before a name, not
+    before a space), or more brackets and '-'/'?'
     indicators than MAX_DEPTH (indentation alone cannot nest dangerously deep within any
     plausible size limit: depth d needs about d*d/2 leading spaces).
     """
@@ -175,9 +176,15 @@ def _needs_event_scan(text: str) -> bool:
         return True
     if "&" not in text and "*" not in text and "!" not in text:
         return False
-    return any(
-        m.start() == 0 or not text[m.start() - 1].isalnum() for m in _EVENT_CHARS.finditer(text)
-    )
+    for m in _EVENT_CHARS.finditer(text):
+        at = m.start()
+        if at and text[at - 1].isalnum():
+            continue
+        # An anchor or alias name follows its '&' or '*' at once: "Hair & Beauty" is text.
+        if m.group() != "!" and (at + 1 == len(text) or text[at + 1].isspace()):
+            continue
+        return True
+    return False
 
 
 def _scan_events(text: str) -> None:
