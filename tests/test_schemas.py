@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aprecords.schemas import SchemaError, Schemas
 
@@ -42,3 +47,67 @@ def test_a_recursive_schema_keeps_its_reference_and_still_validates(tmp_path: Pa
     validator = schemas._validators["tree"]
     assert validator.is_valid({"children": [{"children": []}]})
     assert not validator.is_valid({"children": [{"leaves": 1}]})
+
+
+# --- the jsonschema-rs fast pass never lets through what jsonschema rejects -------------------
+
+LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.sampled_from(["", " ", "2025-02-30", "2025-09-08", "T1", "AM", "level-1", "x@y", "a@b.org"]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=2),
+)
+
+
+def _paths(node: Any, trail: tuple = ()) -> list[tuple]:
+    out = [trail]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*trail, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*trail, i))
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_fast_pass_agrees_with_jsonschema_on_mutated_records(data: st.DataObject) -> None:
+    from aprecords.load import load_file
+    from conftest import PROJECT
+
+    schemas = _project_schemas()
+    kind, rel = data.draw(st.sampled_from(EXAMPLES))
+    record = copy.deepcopy(load_file(PROJECT / rel, rel).data)
+    for _ in range(data.draw(st.integers(1, 3))):
+        trail = data.draw(st.sampled_from(_paths(record)[1:]))
+        parent = record
+        for token in trail[:-1]:
+            parent = parent[token]
+        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
+        if action == "delete" and isinstance(parent, dict):
+            del parent[trail[-1]]
+        elif action == "add" and isinstance(parent, dict):
+            parent[data.draw(st.sampled_from(["extra", "nmae", "id", "date"]))] = data.draw(LEAVES)
+        else:
+            parent[trail[-1]] = data.draw(LEAVES)
+    slow = schemas._validators[kind].is_valid(record)
+    assert schemas._surely_valid(kind, record) == slow
+
+
+EXAMPLES = [
+    ("placement", "records/placements/hollybrook/hollybrook-2025-001.yaml"),
+    ("school", "records/schools/hollybrook.yaml"),
+    ("provider", "records/providers/brickworks.yaml"),
+]
+
+
+@functools.cache
+def _project_schemas() -> Schemas:
+    from conftest import PROJECT
+
+    return Schemas(PROJECT / "schema")

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -147,12 +148,37 @@ class Schemas:
         """The raw schema of one kind (``placement``, ``school``...)."""
         return self.documents[kind]
 
+    @cached_property
+    def _fast(self) -> dict[str, Any]:
+        """jsonschema-rs validators of the same inlined schemas, formats checked: a fast first
+        pass that only answers "valid or not"; jsonschema explains the invalid ones."""
+        fast = {}
+        for kind in self.documents:
+            try:
+                fast[kind] = jsonschema_rs.Draft202012Validator(
+                    self.resolved(kind), validate_formats=True
+                )
+            except (ValueError, jsonschema_rs.ValidationError):
+                continue  # e.g. a recursive schema it cannot take: jsonschema alone checks it
+        return fast
+
+    def _surely_valid(self, kind: str, data: Any) -> bool:
+        fast = self._fast.get(kind)
+        if fast is None:
+            return False
+        try:
+            return bool(fast.is_valid(data))
+        except (ValueError, OverflowError, TypeError):
+            return False
+
     def check(self, kind: str, doc: Document) -> list[Finding]:
         """Schema findings for one document, each located at its line and column."""
         try:
             validator = self._validators[kind]
         except KeyError:
             raise SchemaError(f"no schema for '{kind}' records in {self.schema_dir}") from None
+        if self._surely_valid(kind, doc.data):
+            return []
         errors = list(validator.iter_errors(doc.data))
         findings: dict[tuple[int, int, str], Finding] = {}
         for error in errors:
