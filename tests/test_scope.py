@@ -176,7 +176,7 @@ def test_outside_lists_names_upns_and_ids_but_not_a_visible_namesake(tmp_path: P
 def test_invalid_placements_still_count_as_outside() -> None:
     repo = load_repository(PROJECT)
     record = next(iter(repo.placements.values()))
-    record.valid = False
+    repo.mark(record, False)
     school = next(s for s in repo.schools if s != record.data["school"])
     audience = Audience("s", "s", "school", frozenset(CLASSES), schools=frozenset({school}))
     outside = {v for v, _ in scope(repo, audience).outside}

@@ -55,16 +55,30 @@ class Repository:
     records: list[Record] = field(default_factory=list)
     load_findings: list[Finding] = field(default_factory=list)
     files: int = 0
+    _by_id: dict[str, tuple[int, dict[str, Record]]] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: str) -> list[Record]:
         """Readable, schema-valid records of one kind, in path order."""
         return [r for r in self.records if r.kind == kind and r.valid]
 
+    def mark(self, record: Record, valid: bool) -> None:
+        """Set whether a record passed its schema (the lookups by id change with it)."""
+        record.valid = valid
+        self._by_id.clear()
+
     def by_id(self, kind: str) -> dict[str, Record]:
-        """Valid records of one kind by id (the first, where ids repeat)."""
+        """Valid records of one kind by id (the first, where ids repeat).
+
+        Built once and kept until a record is added or marked, so code may look records up
+        per record without turning a run quadratic.
+        """
+        cached = self._by_id.get(kind)
+        if cached is not None and cached[0] == len(self.records):
+            return cached[1]
         found: dict[str, Record] = {}
         for record in self.of_kind(kind):
             found.setdefault(record.id, record)
+        self._by_id[kind] = (len(self.records), found)
         return found
 
     @property

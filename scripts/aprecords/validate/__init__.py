@@ -20,7 +20,7 @@ def check_schemas(repo: Repository) -> list[Finding]:
     findings: list[Finding] = []
     for record in repo.records:
         found = repo.schemas.check(record.kind, record.doc)
-        record.valid = not found
+        repo.mark(record, not found)
         findings.extend(found)
     return findings
 

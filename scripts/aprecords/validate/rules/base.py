@@ -20,8 +20,7 @@ Scope = Literal["document", "repository", "history"]
 class Context:
     """What every rule may look at: the repository and the date to judge deadlines by.
 
-    ``schools``, ``providers`` and ``placements`` are the repository's lookups by id, built
-    once per run (the repository builds them afresh on each access: quadratic per record).
+    ``schools``, ``providers`` and ``placements`` are the repository's lookups by id.
     """
 
     repo: Repository
