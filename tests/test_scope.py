@@ -177,6 +177,7 @@ def test_invalid_placements_still_count_as_outside() -> None:
     repo = load_repository(PROJECT)
     record = next(iter(repo.placements.values()))
     repo.mark(record, False)
+    assert record.id not in repo.placements  # the lookup follows the mark
     school = next(s for s in repo.schools if s != record.data["school"])
     audience = Audience("s", "s", "school", frozenset(CLASSES), schools=frozenset({school}))
     outside = {v for v, _ in scope(repo, audience).outside}
