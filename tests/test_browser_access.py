@@ -12,18 +12,11 @@ from aprecords.access import audiences, select
 from aprecords.repository import load_repository
 from aprecords.site import hosting
 from aprecords.site.parallel import build_many, script_hashes
-from conftest import PROJECT, TODAY, require_tool
+from conftest import CHROMIUM_ARGS, PROJECT, TODAY, require_tool
 from test_nginx import PASSWORD, free_port, run_nginx, write_htpasswd
 
 pytestmark = [pytest.mark.browser, pytest.mark.nginx]
 NAMES = ["hub", "school-hollybrook", "school-marsh-lane"]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
