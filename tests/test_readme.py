@@ -42,8 +42,31 @@ def test_quick_start_is_exactly_two_sh_commands(readme: str) -> None:
     found = commands(quick_start(readme))
     assert len(found) == 2, f"quick start has {len(found)} commands, not 2: {found}"
     run, test = found
-    assert "pip install" in run and "aprecords" in run
-    assert "pip install" in test and ".[test]" in test and "pytest" in test
+    assert "--require-hashes -r requirements/site.lock" in run and "aprecords build" in run
+    # The suite runs in a brand-new virtual environment with the locked versions, never the
+    # system site-packages (where other versions may already be installed).
+    assert "python3 -m venv --clear .venv" in test
+    assert "--require-hashes -r requirements/test.lock" in test
+    assert test.endswith(".venv/bin/python -m pytest")
+    assert "apache2-utils" in test, "htpasswd -B must run in CI, not be skipped"
+
+
+def test_lock_files_pin_every_package_with_hashes() -> None:
+    """Each lock line is name==version with at least one sha256, so installs are exact."""
+    for lock in ("site.lock", "test.lock"):
+        text = (PROJECT / "requirements" / lock).read_text("utf-8")
+        pins = re.findall(
+            r"^([A-Za-z0-9_.-]+)==(\S+) \\\n((?:    --hash=sha256:[0-9a-f]{64}.*\n)+)", text, re.M
+        )
+        names = {name.lower() for name, _, _ in pins}
+        assert {"pyyaml", "jsonschema", "mkdocs", "mkdocs-material"} <= names, lock
+        unpinned = [
+            line
+            for line in text.splitlines()
+            if line and not line.startswith((" ", "#")) and "==" not in line
+        ]
+        assert not unpinned, f"{lock} has unpinned lines: {unpinned}"
+    assert "pytest" in (PROJECT / "requirements" / "test.lock").read_text("utf-8")
 
 
 def test_ci_runs_the_readme_test_command_verbatim(readme: str) -> None:

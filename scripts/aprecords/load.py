@@ -191,6 +191,27 @@ def _scan_events(text: str) -> None:
     """Refuse anchors, aliases, explicit tags and nesting deeper than MAX_DEPTH."""
     if not _needs_event_scan(text):
         return
+    try:
+        _check_events(text)
+    except yaml.MarkedYAMLError as exc:
+        # PyYAML 6.0.4's bundled libyaml has its own nesting limit, met before ours.
+        if "nesting depth" not in str(exc.problem) or exc.problem_mark is None:
+            raise
+        raise _too_deep(exc.problem_mark) from None
+
+
+def _too_deep(mark: yaml.Mark) -> LoadError:
+    line, col = _mark(mark)
+    return LoadError(
+        f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
+        "a record is never that deep, so check the brackets and indentation",
+        line,
+        col,
+        "yaml-depth",
+    )
+
+
+def _check_events(text: str) -> None:
     depth = 0
     for event in yaml.parse(text, Loader=yaml.CSafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -214,14 +235,7 @@ def _scan_events(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line, col = _mark(event.start_mark)
-                raise LoadError(
-                    f"lists and mappings are nested more than {MAX_DEPTH} deep here; "
-                    "a record is never that deep, so check the brackets and indentation",
-                    line,
-                    col,
-                    "yaml-depth",
-                )
+                raise _too_deep(event.start_mark)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
