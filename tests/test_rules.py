@@ -416,6 +416,19 @@ def test_temporary_upn_is_accepted(repo: Path) -> None:
     assert findings(repo) == []
 
 
+def test_a_temporary_upns_final_letter_counts_at_its_table_value(repo: Path) -> None:
+    """Worked by hand from DOMAIN.md: body 207000016049 sums to 266 (4 + 28 + 9 + 60 + 48 +
+    9 x 13 = 117). Put Z (value 22) in place of the final 9: 266 - 117 + 22 x 13 = 149 + 286 =
+    435, and 435 mod 23 = 435 - 414 = 21, check letter Y. Valuing the Z as 0 would give 149 mod
+    23 = 11, M: so Y must pass and M must be reported, saying Y is the right letter."""
+    replace_line(repo / PLACEMENT, "upn: P207000016049", "upn: Y20700001604Z")
+    assert findings(repo) == []
+    line = replace_line(repo / PLACEMENT, "upn: Y20700001604Z", "upn: M20700001604Z")
+    found = findings(repo)
+    assert [(f.rule, f.line) for f in found] == [("upn-check-letter", line)]
+    assert "should be Y, not M" in found[0].message
+
+
 def test_upn_is_optional(repo: Path) -> None:
     delete_line(repo / PLACEMENT, "upn:")
     assert findings(repo) == []
