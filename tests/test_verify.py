@@ -79,6 +79,10 @@ def _json_escaped(text: str) -> str:
         ("page.html", lambda v: "<p>" + v.replace(" ", " \n\t  ") + "</p>"),
         ("page.html", lambda v: f"<p>{_entity(v)}</p>"),
         ("page.html", lambda v: "<td>" + v.replace(" ", "</td> <td><em>", 1) + "</em></td>"),
+        # Words separated only by tags (no space): a tag must count as a word break.
+        ("page.html", lambda v: "<tr><td>10</td><td>" + v + "</td></tr>"),
+        ("page.html", lambda v: "<td>" + v.replace(" ", "</td><td>") + "</td>"),
+        ("page.html", lambda v: v.replace(" ", "<br>")),
         ("page.html", lambda v: f'<img alt="{v}" src="x.png">'),
         ("search/search_index.json", lambda v: json.dumps({"docs": [{"text": f"<p>{v}</p>"}]})),
         ("search/search_index.json", lambda v: '{"docs":[{"title":"' + _json_escaped(v) + '"}]}'),
