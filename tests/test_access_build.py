@@ -210,6 +210,36 @@ def test_a_page_printing_a_withheld_value_fails_the_build(
     assert not (repo_root / f"site/provider-{provider}").exists()
 
 
+@pytest.mark.parametrize(
+    ("planted", "what"),
+    [
+        # records/placements/marsh-lane/marsh-lane-2025-001.yaml, read by hand: its UPN and id.
+        ("Z888100225007", "the UPN of a pupil outside this audience"),
+        ("marsh-lane-2025-001", "the record id of a placement outside this audience"),
+    ],
+)
+def test_an_outside_upn_or_record_id_alone_on_a_page_fails_the_build(
+    run_cli, repo_root: Path, monkeypatch: pytest.MonkeyPatch, planted: str, what: str
+) -> None:
+    """Only the UPN (or only the id) of another school's pupil, no name: still a leak."""
+    real_render = build_module.render_pages
+
+    def planting(site):  # a dashboard that prints one outside identifier
+        for rel, text in real_render(site):
+            yield rel, text + (f"\n\nSee also {planted}.\n" if rel == "index.md" else "")
+
+    monkeypatch.setattr(build_module, "render_pages", planting)
+    result = _build(run_cli, repo_root, "school-hollybrook")
+    assert result.code == 1
+    assert "leak check failed for the audience 'school-hollybrook'" in result.err
+    source = "records/placements/marsh-lane/marsh-lane-2025-001.yaml"
+    assert f"school-hollybrook/index.html: {what} (source: {source})" in result.err
+    assert f"school-hollybrook/search/search_index.json: {what} (source: {source})" in result.err
+    # A UPN is never printed; an id names no pupil and is part of the source path anyway.
+    assert "Z888100225007" not in result.err + result.out
+    assert not (repo_root / "site/school-hollybrook").exists()
+
+
 # --- selection, incremental rebuilds, policy errors ----------------------------------------
 
 
