@@ -73,9 +73,63 @@ def test_removing_a_field_of_a_past_review_fails_at_the_review(git_repo, run_cli
     file = git_repo / PLACEMENT
     delete_line(file, "interventions: None needed")
     code, found = findings(run_cli, git_repo)
+    assert code == 1
     [hit] = of_rule(found, "review-unchanged")
     assert hit["line"] == line_of(file, "- date: 2025-12-09")
     assert "interventions" in hit["message"] and "removed" in hit["message"]
+
+
+def only_review_unchanged(run_cli, root: Path) -> dict:
+    """The one finding of `validate --base main`, which must be review-unchanged and fail."""
+    code, found = findings(run_cli, root)
+    assert [f["rule"] for f in found] == ["review-unchanged"], found
+    assert code == 1
+    return found[0]
+
+
+def test_adding_a_key_to_a_past_review_fails_at_that_key(git_repo, run_cli):
+    file = git_repo / PLACEMENT
+    delete_line(file, "authorised_absence: 2")
+    git(git_repo, "commit", "-q", "-am", "December review without the authorised absences")
+    line = insert_after(file, "sessions_attended: 34", "      authorised_absence: 2")
+    hit = only_review_unchanged(run_cli, git_repo)
+    assert (hit["path"], hit["line"]) == (PLACEMENT, line)
+    assert "attendance.authorised_absence of the review of 2025-12-09 was added" in hit["message"]
+
+
+def test_appending_to_a_list_of_a_past_review_fails_at_the_new_item(git_repo, run_cli):
+    file = git_repo / PLACEMENT
+    review = line_of(file, "reviews:")
+    t2 = line_of(file, "- target: T2", review)
+    lines = file.read_text("utf-8").splitlines(keepends=True)
+    progress_t2 = "".join(lines[t2 - 1 : t2 + 2])
+    assert progress_t2.count("\n") == 3 and "comment: Half the unit" in progress_t2
+    file.write_text("".join(lines[: t2 - 1] + lines[t2 + 2 :]), "utf-8")
+    git(git_repo, "commit", "-q", "-am", "December review with progress on T1 only")
+    line = insert_after(file, "comment: 94% attendance.", progress_t2, review)
+    hit = only_review_unchanged(run_cli, git_repo)
+    assert (hit["path"], hit["line"]) == (PLACEMENT, line)
+    assert "progress[2] of the review of 2025-12-09 was added" in hit["message"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # Equal in Python (36 == 36.0, False == 0) but not the value that was recorded.
+        ("sessions_possible: 36", "sessions_possible: 36.0"),
+        ("ehcp_outcome: false", "ehcp_outcome: 0"),
+        # A number become text.
+        ("percentage: 94.4", 'percentage: "94.4"'),
+    ],
+)
+def test_a_type_change_in_a_past_review_is_a_change(git_repo, run_cli, old, new):
+    file = git_repo / PLACEMENT
+    line = replace_line(file, old, new, line_of(file, "reviews:"))
+    code, found = findings(run_cli, git_repo)
+    assert code == 1
+    [hit] = of_rule(found, "review-unchanged")
+    assert (hit["path"], hit["line"]) == (PLACEMENT, line)
+    assert "of the review of 2025-12-09 was changed" in hit["message"]
 
 
 def test_removing_a_past_review_fails(git_repo, run_cli):
@@ -103,15 +157,17 @@ def test_changing_or_removing_a_recorded_amendment_fails(git_repo, run_cli):
     file = git_repo / PLACEMENT
     insert_after(file, "staff: Ms Harriet Ambleside", AMENDMENT, start=line_of(file, "reviews:"))
     git(git_repo, "commit", "-q", "-am", "Amend the December review")
-    line = replace_line(file, "why: The provider", "why: The provider said so.")
+    replace_line(file, "why: The provider", "why: The provider said so.")
     code, found = findings(run_cli, git_repo)
     [hit] = of_rule(found, "review-unchanged")
-    assert code == 1 and "amendment 1" in hit["message"]
+    assert code == 1 and "amendment 1 of the review of 2025-12-09" in hit["message"]
+    assert "has been changed" in hit["message"]
     assert hit["line"] == line_of(file, "- date: 2026-01-08")
     file.write_text(file.read_text("utf-8").split("    amendments:")[0], "utf-8")
     code, found = findings(run_cli, git_repo)
-    assert code == 1 and "removed" in of_rule(found, "review-unchanged")[0]["message"]
-    assert line  # the edited line existed
+    [hit] = of_rule(found, "review-unchanged")
+    assert code == 1 and "amendment 1" in hit["message"] and "has been removed" in hit["message"]
+    assert hit["line"] == line_of(file, "- date: 2025-12-09")
 
 
 def test_adding_a_new_review_at_the_end_passes(git_repo, run_cli):
