@@ -204,7 +204,8 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
         if row.status == "requested" and start is not None and start <= soon:
             starting.append(row)
         rate = model.latest_attendance_rate(row.data)
-        if row.status != "ended" and rate is not None and rate < 90:
+        # Absence of 10% or more is persistent absence, so exactly 90% attendance is listed.
+        if row.status != "ended" and rate is not None and rate <= 90:
             low.append((row, rate))
     counts = {
         s: sum(r.status == s for r in site.rows.values())
