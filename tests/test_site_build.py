@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
+
+import pytest
 
 from conftest import TODAY, replace_line
 
@@ -47,6 +51,21 @@ def test_examples_build_into_site_hub_with_every_page(examples, tmp_path, run_cl
     for record in placements:
         assert (hub / "placements" / f"{record.stem}.html").is_file()
     assert leftovers(site) == [], "no temporary folders left behind"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750)])
+def test_a_built_folder_has_the_umasks_mode_like_its_files(
+    examples, tmp_path, run_cli, umask: int, mode: int
+) -> None:
+    """Not the 0700 of a temporary folder: nginx's www-data workers must read the site."""
+    site = tmp_path / "site"
+    old = os.umask(umask)
+    try:
+        assert build(run_cli, examples, site).code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((site / "hub").stat().st_mode) == mode
+    assert stat.S_IMODE((site / "hub/index.html").stat().st_mode) == mode & 0o666
 
 
 def test_record_pages_stay_out_of_the_navigation(examples, tmp_path, run_cli) -> None:

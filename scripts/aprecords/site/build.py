@@ -148,6 +148,13 @@ def swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _umask() -> int:
+    """The process's umask (briefly set to 077, so nothing made meanwhile is more open)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def build_audience(
     repo: Repository,
     audience: Audience,
@@ -188,6 +195,9 @@ def build_audience(
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+    # mkdtemp made the folder 0700; once checked, it gets the umask's mode like the files in
+    # it (MkDocs writes them with the umask), or the web server's user could not read it.
+    os.chmod(new, 0o777 & ~_umask())
     swap_in(new, site_root)
     return site_root
 
