@@ -197,7 +197,7 @@ def build_audience(
         raise
     # mkdtemp made the folder 0700; once checked, it gets the umask's mode like the files in
     # it (MkDocs writes them with the umask), or the web server's user could not read it.
-    os.chmod(new, 0o777 & ~_umask())
+    os.chmod(new, (0o777 & ~_umask()) | (new.stat().st_mode & 0o2000))  # keep a setgid bit
     swap_in(new, site_root)
     return site_root
 
