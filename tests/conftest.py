@@ -248,3 +248,24 @@ def without_policy(file: Path) -> None:
         if not skipping:
             kept.append(line)
     file.write_text("".join(kept), "utf-8")
+
+
+# Who sees which example placement, read by hand from the records: a school its own folder,
+# a provider each placement naming it under `placements[].provider`, the hub everything.
+HOLLYBROOK = [f"hollybrook-{n}" for n in ("2024-007", "2025-001", "2025-002", "2025-003")]
+MARSH_LANE = [f"marsh-lane-{n}" for n in ("2024-003", "2025-001", "2025-002", "2025-004")]
+ST_ALDRIC = [f"st-aldric-2025-00{n}" for n in (1, 2, 3, 4)]
+SEEN_BY = {
+    "hub": HOLLYBROOK + MARSH_LANE + ST_ALDRIC,
+    "school-hollybrook": HOLLYBROOK,
+    "school-marsh-lane": MARSH_LANE,
+    "school-st-aldric": ST_ALDRIC,
+    "provider-brickworks": [
+        "hollybrook-2025-001", "hollybrook-2025-003", "marsh-lane-2025-002", "st-aldric-2025-004"
+    ],
+    "provider-fenwick-vale": ["hollybrook-2024-007", "marsh-lane-2025-002", "st-aldric-2025-002"],
+    "provider-shear-brilliance": [
+        "marsh-lane-2025-001", "marsh-lane-2025-004", "st-aldric-2025-003"
+    ],
+    "provider-torque-garage": ["hollybrook-2025-002", "marsh-lane-2024-003", "st-aldric-2025-001"],
+}  # fmt: skip

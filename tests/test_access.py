@@ -13,7 +13,7 @@ from aprecords.config import ConfigError
 from aprecords.errors import UsageError
 from aprecords.repository import load_repository
 from aprecords.scope import scope
-from conftest import PROJECT, line_of, without_policy
+from conftest import PROJECT, SEEN_BY, line_of, without_policy
 
 
 def copy_examples(root: Path) -> Path:
@@ -163,15 +163,16 @@ def test_audiences_command_lists_records_and_classes(run_cli, examples: Path) ->
     result = run_cli("--root", examples, "audiences", "--format", "json")
     assert result.code == 0, result.err
     rows = {row["name"]: row for row in json.loads(result.out)["audiences"]}
-    repo = load_repository(examples)
-    for audience in audiences(repo):
-        row = rows[audience.name]
-        scoped = scope(repo, audience)
-        assert row["records"] == {"count": len(scoped.placements), "ids": sorted(scoped.placements)}
-        assert row["classes"] == sorted(audience.grants)
-        assert row["folder"] == f"{audience.name}/"
-    provider = next(r for r in rows.values() if r["kind"] == "provider" and r["records"]["count"])
-    assert provider["withheld_classes"] == ["safeguarding"]
+    assert sorted(rows) == sorted(SEEN_BY)
+    everything = ["identity", "safeguarding", "send", "wellbeing"]
+    for name, ids in SEEN_BY.items():
+        row = rows[name]
+        assert row["records"] == {"count": len(ids), "ids": ids}, name
+        assert row["folder"] == f"{name}/"
+        provider = name.startswith("provider-")
+        assert row["kind"] == name.split("-")[0]
+        assert row["classes"] == (["identity", "send", "wellbeing"] if provider else everything)
+        assert row["withheld_classes"] == (["safeguarding"] if provider else [])
 
     text = run_cli("--root", examples, "audiences")
     assert text.code == 0
