@@ -104,6 +104,26 @@ def test_an_outside_pupil_is_found_however_encoded(
     assert "outside this audience" in leaks[0].what
 
 
+def test_an_outside_upn_and_an_outside_record_id_are_found_alone(tmp_path: Path) -> None:
+    repo = load_repository(PROJECT)
+    hollybrook = next(a for a in audiences(repo) if a.name == "school-hollybrook")
+    scoped = scope(repo, hollybrook)
+    # records/placements/marsh-lane/marsh-lane-2025-001.yaml, read by hand.
+    source = "records/placements/marsh-lane/marsh-lane-2025-001.yaml"
+    root = site(
+        tmp_path,
+        {
+            "a.html": "<td>Z888100225007</td>",
+            "b.json": json.dumps({"docs": [{"location": "placements/marsh-lane-2025-001/"}]}),
+        },
+    )
+    leaks = [(leak.file, leak.source, leak.what) for leak in scan(root, scoped)]
+    assert leaks == [
+        ("a.html", source, "the UPN of a pupil outside this audience"),
+        ("b.json", source, "the record id of a placement outside this audience"),
+    ]
+
+
 def test_a_withheld_text_and_an_excerpt_of_it_are_found(
     tmp_path: Path, provider_scope: Scoped
 ) -> None:
