@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
 from aprecords.access import CLASSES
+from aprecords.actions import Action, placement_actions
 from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.render import agreement_section
 from aprecords.attendance.render import dashboard as attendance_dashboard
@@ -142,7 +143,11 @@ def environment() -> Environment:
     env.filters.update(text=inert, para=inert_block, date=nice_date, status=status_badge)
     env.tests["withheld"] = is_withheld
     env.globals.update(
-        ASSESSMENT_METHODS=ASSESSMENT_METHODS, DAYS=DAYS, CHANGES=CHANGES, BLANK=_BLANK
+        ASSESSMENT_METHODS=ASSESSMENT_METHODS,
+        DAYS=DAYS,
+        CHANGES=CHANGES,
+        BLANK=_BLANK,
+        who=who_text,
     )
     return env
 
@@ -201,7 +206,7 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
             due.append((row, (when - today).days))
     for row in sorted(site.rows.values(), key=lambda r: (r.start or "", r.id)):
         start = model.parse_date(row.start)
-        if row.status == "requested" and start is not None and start <= soon:
+        if row.status == "requested" and start is not None and today <= start <= soon:
             starting.append(row)
         rate = model.latest_attendance_rate(row.data)
         if row.status != "ended" and rate is not None and rate < 90:
@@ -218,6 +223,7 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
         pid: _counts(site.placements_of(provider=pid)) for pid in sorted(site.scoped.providers)
     }
     return dict(
+        actions=action_items(site),
         overdue=overdue,
         due=due,
         starting=starting,
@@ -226,6 +232,36 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
         per_school=per_school,
         per_provider=per_provider,
     )
+
+
+def action_items(site: Site) -> list[tuple[Action, Row]]:
+    """The audience's "Action needed" items, overdue first, then by date and record."""
+    found = [
+        (action, row)
+        for row in site.rows.values()
+        for action in placement_actions(
+            row.id,
+            row.data,
+            site.today,
+            due_soon_days=site.config.due_soon_days,
+            grace_school_days=site.config.grace_school_days,
+        )
+        if action.concerns(site.scoped.audience, row.school)
+    ]
+    return sorted(found, key=lambda x: (not x[0].overdue, x[0].since or site.today, x[1].id))
+
+
+def who_text(site: Site, who: tuple[str, ...], school: str) -> str:
+    """Who does an action, in words: the hub's mentor, the school's and providers' names."""
+    names = []
+    for party in who:
+        if party == "hub":
+            names.append(f"{inert(site.config.hub)} mentor")
+        elif party == "school":
+            names.append(site.name_of("school", school))
+        else:
+            names.append(site.name_of("provider", party.removeprefix("provider:")))
+    return ", ".join(names)
 
 
 def _counts(rows: list[Row]) -> dict[str, int]:
