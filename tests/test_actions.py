@@ -124,7 +124,7 @@ def action_section(page: str) -> str:
 
 LATE_START = "st-aldric-2025-002"
 RISK = "share the risk assessment with the hub"
-DSL = "confirm that the provider&#39;s DSL responsibilities are understood"
+DSL = "confirm that the provider&#39;s dsl responsibilities are understood"
 
 
 @pytest.mark.parametrize(
