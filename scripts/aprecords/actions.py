@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aprecords import model
+from aprecords.attendance.returns import holidays_of, missing_for, week_list
+from aprecords.config import Config
 from aprecords.findings import pointer
 
 if TYPE_CHECKING:
@@ -128,9 +130,16 @@ def next_review_pointer(data: dict[str, Any]) -> str:
 
 
 def placement_actions(
-    pid: str, data: dict[str, Any], today: date, *, due_soon_days: int, grace_school_days: int
+    pid: str,
+    data: dict[str, Any],
+    today: date,
+    config: Config,
+    register: dict[str, Any] | None = None,
 ) -> Iterator[Action]:
-    """Every action item of one placement as of ``today``, most urgent kinds first."""
+    """Every action item of one placement as of ``today``, most urgent kinds first.
+
+    ``register`` is the data of the placement's attendance record, if it has one.
+    """
     state = model.status(data, today)
     if state == "ended":
         return
@@ -150,7 +159,7 @@ def placement_actions(
             overdue=True,
         )
     if state == "active" and start is not None:
-        deadline = school_days_after(start, grace_school_days)
+        deadline = school_days_after(start, config.grace_school_days)
         late = today > deadline
         for path, what, who in setup_missing(data):
             yield Action(
@@ -176,7 +185,7 @@ def placement_actions(
                 when,
                 overdue=True,
             )
-        elif when is not None and when <= today + timedelta(days=due_soon_days):
+        elif when is not None and when <= today + timedelta(days=config.due_soon_days):
             yield Action(
                 "review-due",
                 pid,
@@ -185,3 +194,27 @@ def placement_actions(
                 everyone,
                 when,
             )
+    missing: dict[str, list[date]] = {}
+    for item in missing_for(data, register, today, holidays_of(config.data)):
+        missing.setdefault(item.provider, []).append(item.week)
+    for provider, weeks in missing.items():
+        yield Action(
+            "attendance-return-missing",
+            pid,
+            _provider_pointer(data, provider),
+            f"attendance return not received from {provider} for {week_list(weeks)} "
+            f"({len(weeks)} week{'s' if len(weeks) != 1 else ''}): the provider sends it and "
+            "the hub imports it (aprecords attendance import); school holidays go in "
+            "attendance.holidays of aprecords.yml",
+            (f"provider:{provider}",),
+            weeks[0],
+            overdue=True,
+        )
+
+
+def _provider_pointer(data: dict[str, Any], provider: str) -> str:
+    """Where a provider is named first among the placement's providers."""
+    for i, item in enumerate(data.get("placements") or []):
+        if item.get("provider") == provider:
+            return pointer("placements", i, "provider")
+    return pointer("placements")

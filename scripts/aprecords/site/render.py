@@ -24,8 +24,15 @@ from aprecords import model
 from aprecords.access import CLASSES
 from aprecords.actions import Action, placement_actions
 from aprecords.attendance.figures import recent_weeks
+from aprecords.attendance.register import weeks_of
 from aprecords.attendance.render import agreement_section
 from aprecords.attendance.render import dashboard as attendance_dashboard
+from aprecords.attendance.returns import (
+    Outstanding,
+    holidays_of,
+    missing_for,
+    provider_marks_up_to,
+)
 from aprecords.config import Config
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
@@ -222,8 +229,12 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
     per_provider = {
         pid: _counts(site.placements_of(provider=pid)) for pid in sorted(site.scoped.providers)
     }
+    by_provider, by_school, recent_missing = returns_outstanding(site)
     return dict(
         actions=action_items(site),
+        returns_by_provider=by_provider,
+        returns_by_school=by_school,
+        recent_missing=recent_missing,
         overdue=overdue,
         due=due,
         starting=starting,
@@ -240,15 +251,43 @@ def action_items(site: Site) -> list[tuple[Action, Row]]:
         (action, row)
         for row in site.rows.values()
         for action in placement_actions(
-            row.id,
-            row.data,
-            site.today,
-            due_soon_days=site.config.due_soon_days,
-            grace_school_days=site.config.grace_school_days,
+            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id)
         )
         if action.concerns(site.scoped.audience, row.school)
     ]
     return sorted(found, key=lambda x: (not x[0].overdue, x[0].since or site.today, x[1].id))
+
+
+def returns_outstanding(
+    site: Site,
+) -> tuple[dict[str, Outstanding], dict[str, Outstanding], int]:
+    """Attendance returns not received, per provider and per school, over active placements;
+    and how many provider-weeks are missing in the longest dashboard window."""
+    holidays = holidays_of(site.config.data)
+    since = site.today - timedelta(weeks=max(recent_weeks(site.config.data)))
+    audience = site.scoped.audience
+    by_provider: dict[str, Outstanding] = {}
+    by_school: dict[str, Outstanding] = {}
+    recent = 0
+    for row in sorted(site.rows.values(), key=lambda r: r.id):
+        if row.status != "active":
+            continue
+        register = site.scoped.attendance.get(row.id)
+        weeks = weeks_of(register) if register else []
+        missing = missing_for(row.data, register, site.today, holidays)
+        school = by_school.setdefault(row.school, Outstanding())
+        for provider in row.providers:
+            if audience.kind == "provider" and provider not in audience.providers:
+                continue
+            theirs = [m for m in missing if m.provider == provider]
+            recent += sum(m.week >= since for m in theirs)
+            latest = provider_marks_up_to(row.data, provider, weeks)
+            for group in (by_provider.setdefault(provider, Outstanding()), school):
+                group.weeks += len(theirs)
+                group.marks_up_to.append(latest)
+                if theirs:
+                    group.pupils.add(row.id)
+    return by_provider, by_school, recent
 
 
 def who_text(site: Site, who: tuple[str, ...], school: str) -> str:

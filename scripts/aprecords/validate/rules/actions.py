@@ -1,4 +1,4 @@
-"""Action items as findings: a placement that should have started, or started unconfirmed.
+"""Action items as findings: a late start, unconfirmed set-up, attendance returns not received.
 
 The dashboards list the same items (``aprecords.actions``); here they reach CI. Overdue and
 due reviews are reported by ``review-overdue`` in ``dates.py``.
@@ -14,13 +14,9 @@ from aprecords.validate.rules.base import Context, Hit, rule
 
 
 def _hits(record: Record, ctx: Context, rule_id: str) -> Iterator[Hit]:
-    config = ctx.repo.config
+    register = ctx.registers.get(record.id)
     for action in placement_actions(
-        record.data["id"],
-        record.data,
-        ctx.today,
-        due_soon_days=config.due_soon_days,
-        grace_school_days=config.grace_school_days,
+        record.id, record.data, ctx.today, ctx.repo.config, register.data if register else None
     ):
         if action.rule == rule_id:
             yield Hit(record, action.pointer, action.what)
@@ -53,3 +49,13 @@ def setup_incomplete(record: Record, ctx: Context) -> Iterator[Hit]:
 def setup_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
     """Agreement, contacts, DSL details, responsibilities and risk assessment confirmed."""
     yield from _hits(record, ctx, "setup-overdue")
+
+
+@rule(
+    "attendance-return-missing",
+    "Every timetabled week of an active placement has its attendance return (holidays excepted).",
+    severity="warning",
+)
+def attendance_return_missing(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Per provider, the weeks due and not received (see attendance/returns.py)."""
+    yield from _hits(record, ctx, "attendance-return-missing")

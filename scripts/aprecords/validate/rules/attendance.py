@@ -11,7 +11,12 @@ from pathlib import PurePosixPath
 
 from aprecords import model
 from aprecords.attendance.codes import NO_SESSION, SESSION_NAMES
-from aprecords.attendance.register import session_day
+from aprecords.attendance.register import session_day, weeks_of
+from aprecords.attendance.returns import (
+    blank_planned,
+    due_weeks,
+    holidays_of,
+)
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
@@ -208,3 +213,31 @@ def attendance_timetable(record: Record, ctx: Context) -> Iterator[Hit]:
                 f"{SESSION_NAMES[s]} of {week} has '{mark}' but the timetable has no session "
                 "then; check the column, or update the agreement's timetable",
             )
+
+
+@rule(
+    "attendance-planned-blank",
+    "A timetabled session in a returned week has a mark, not '-'.",
+    kinds=KIND,
+    severity="warning",
+)
+def attendance_planned_blank(record: Record, ctx: Context) -> Iterator[Hit]:
+    """A blank cell for a planned session is a mark not given, not 'no session'."""
+    placement = ctx.placements.get(record.data["placement"])
+    if placement is None:
+        return
+    weeks = weeks_of(record.data)
+    due = due_weeks(
+        placement.data,
+        ctx.today,
+        holidays_of(ctx.repo.config.data),
+        model.parse_date(record.data.get("kept_from")),
+    )
+    index = {model.parse_date(e["week"]): i for i, e in enumerate(record.data["weeks"])}
+    for week, s, provider in blank_planned(due, weeks):
+        yield Hit(
+            record,
+            pointer("weeks", index[week.start], "marks", s),
+            f"{SESSION_NAMES[s]} of {week.start} is on {provider}'s timetable but has '-'; "
+            "write the mark (or # for a planned closure), or update the agreement's timetable",
+        )
