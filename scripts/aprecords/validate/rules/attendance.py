@@ -45,13 +45,25 @@ def attendance_placement(record: Record, ctx: Context) -> Iterator[Hit]:
             f"this file is for placement '{placement}' but is named '{path.name}'; rename it "
             f"to '{placement}{path.suffix}' or correct the placement id",
         )
-    if placement not in ctx.placements:
+    if placement not in ctx.placements and not _placement_file_has_findings(ctx, placement):
         yield Hit(
             record,
             pointer("placement"),
             f"there is no placement '{placement}' in records/placements/; correct the id "
             "(it is the 'id' at the top of the agreement's file)",
         )
+
+
+def _placement_file_has_findings(ctx: Context, placement: str) -> bool:
+    """True when the placement's file exists but could not be read or is invalid: its own
+    findings say why, and 'there is no placement' would send the reader the wrong way."""
+    paths = [r.path for r in ctx.repo.records if r.kind == "placement" and not r.valid]
+    paths += [f.path for f in ctx.repo.load_findings]
+    return any(
+        PurePosixPath(p).stem == placement
+        and PurePosixPath(p).parts[:2] == ("records", "placements")
+        for p in paths
+    )
 
 
 @rule("attendance-week-monday", "Every week starts on a Monday.", kinds=KIND)
