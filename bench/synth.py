@@ -762,7 +762,40 @@ class Summary:
     schools: int
     providers: int
     placements: int
+    attendance: int
     seconds: float
+
+
+def attendance_text(data: dict[str, Any], today: date) -> str | None:
+    """The register of an active placement: every timetabled session present, every week
+    from its start whose return is due by ``today`` (no rng, so the seed's records stay)."""
+    start = date.fromisoformat(data["actual_start"]) if "actual_start" in data else None
+    if start is None or start > today or "ended" in data:
+        return None
+    planned = {
+        DAYS.index(day) * 2 + (0 if half == "AM" else 1)
+        for item in data["placements"]
+        for day, halves in item["sessions"].items()
+        for half in halves
+    }
+    lines = [
+        "# yaml-language-server: $schema=../../schema/attendance.schema.json",
+        f"placement: {data['id']}",
+        "weeks:",
+    ]
+    week = start - timedelta(days=start.weekday())
+    while week + timedelta(days=7) <= today:
+        marks = [
+            ("/" if s % 2 == 0 else "\\")
+            if s in planned and week + timedelta(days=s // 2) >= start
+            else "-"
+            for s in range(10)
+        ]
+        lines.append(f"  - {{week: {week}, marks: [{', '.join(marks)}]}}")
+        week += timedelta(days=7)
+    if len(lines) == 3:
+        lines[-1] = "weeks: []"
+    return "\n".join(lines) + "\n"
 
 
 def _check_target(out: Path) -> None:
@@ -818,6 +851,7 @@ def generate(
                     dump(item, kind, "../../"), "utf-8"
                 )
         counter = _Counter()
+        attendance = 0
         for school in school_list:
             (tmp / "records" / "placements" / school["id"]).mkdir(parents=True)
         for _ in range(records):
@@ -826,12 +860,19 @@ def generate(
             (tmp / "records" / "placements" / school["id"] / f"{data['id']}.yaml").write_text(
                 dump(data, "placement", "../../../"), "utf-8"
             )
+            register = attendance_text(data, today)
+            if register is not None:
+                (tmp / "records" / "attendance").mkdir(exist_ok=True)
+                (tmp / "records" / "attendance" / f"{data['id']}.yaml").write_text(
+                    register, "utf-8"
+                )
+                attendance += 1
         _check_target(out)
         os.replace(tmp, out)  # a missing or empty folder is replaced whole
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Summary(out, schools, providers, records, time.perf_counter() - started)
+    return Summary(out, schools, providers, records, attendance, time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -876,8 +917,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"synth: {exc}", file=sys.stderr)
         return 2
     print(
-        f"wrote {done.placements} placements, {done.schools} schools and {done.providers} "
-        f"providers to {done.out} in {done.seconds:.1f} s"
+        f"wrote {done.placements} placements ({done.attendance} with attendance), "
+        f"{done.schools} schools and {done.providers} providers to {done.out} "
+        f"in {done.seconds:.1f} s"
     )
     return 0
 

@@ -24,11 +24,13 @@ TODAY = "2026-01-10"
 SCHOOL = "records/schools/hollybrook.yaml"
 PROVIDER = "records/providers/brickworks.yaml"
 PLACEMENT = "records/placements/hollybrook/hollybrook-2025-001.yaml"
-EXAMPLE_RECORDS = (SCHOOL, PROVIDER, PLACEMENT)
+REGISTER = "records/attendance/hollybrook-2025-001.yaml"
+EXAMPLE_RECORDS = (SCHOOL, PROVIDER, PLACEMENT, REGISTER)
 
 
 def make_repo(root: Path) -> Path:
-    """Write a small valid records repository at ``root``: config, schemas, three records."""
+    """Write a small valid records repository at ``root``: config, schemas, four records (a
+    school, a provider, a placement and its attendance register, complete to TODAY)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT / "aprecords.yml", root / "aprecords.yml")
     shutil.copytree(PROJECT / "schema", root / "schema")

@@ -197,7 +197,8 @@ def test_absence_flags_and_school_figures(repo: Path) -> None:
 
 def test_window_lengths_come_from_the_configuration(repo: Path) -> None:
     config = repo / "aprecords.yml"
-    config.write_text(config.read_text("utf-8") + "attendance:\n  recent_weeks: 1\n", "utf-8")
+    text = config.read_text("utf-8").replace("attendance:\n", "attendance:\n  recent_weeks: 1\n")
+    config.write_text(text, "utf-8")
     _write_attendance(repo, ["2026-01-05, marks: [-, -, /, \\, -, -, /, -, -, -]"])
     repo_ = load_repository(repo)
     assert figures.recent_weeks(repo_.config.data) == (1, 6)

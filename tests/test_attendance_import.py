@@ -9,7 +9,16 @@ import pytest
 
 from aprecords.repository import load_repository
 from aprecords.validate import validate
-from conftest import PLACEMENT, TODAY, replace_line
+from conftest import PLACEMENT, REGISTER, TODAY, replace_line
+
+
+@pytest.fixture
+def repo(repo: Path) -> Path:
+    """The small repository without its attendance register: imports here start from none."""
+    (repo / REGISTER).unlink()
+    (repo / REGISTER).parent.rmdir()
+    return repo
+
 
 HEADER = (
     "pupil,week_commencing,mon_am,mon_pm,tue_am,tue_pm,wed_am,wed_pm,thu_am,thu_pm,fri_am,fri_pm\n"
@@ -44,7 +53,9 @@ def test_import_creates_a_valid_file_by_record_id_and_upn(
     text = (repo / ATT).read_text("utf-8")
     assert "  - {week: 2025-09-15, marks: [-, -, /, \\, -, -, /, -, -, -]}\n" in text
     assert "  - {week: 2025-09-22, marks: [-, -, I, I, -, -, /, -, -, -]}\n" in text
-    assert validate(load_repository(repo), date.fromisoformat(TODAY)) == []
+    found = validate(load_repository(repo), date.fromisoformat(TODAY))
+    # Two weeks imported; those from 29 Sep 2025 on are not received yet (test_returns.py).
+    assert [f.rule for f in found] == ["attendance-return-missing"]
 
 
 def test_reimporting_the_same_file_writes_nothing(repo: Path, tmp_path: Path, run_cli) -> None:
@@ -132,7 +143,9 @@ def test_a_block_style_file_is_rewritten_canonically(repo: Path, tmp_path: Path,
     text = file.read_text("utf-8")
     assert text.startswith("# kept\nplacement: hollybrook-2025-001\nweeks:\n")
     assert text.count("{week:") == 2
-    assert validate(load_repository(repo), date.fromisoformat(TODAY)) == []
+    found = validate(load_repository(repo), date.fromisoformat(TODAY))
+    # Two weeks imported; those from 29 Sep 2025 on are not received yet (test_returns.py).
+    assert [f.rule for f in found] == ["attendance-return-missing"]
 
 
 def test_unknown_pupils_are_reported_and_nothing_is_written(

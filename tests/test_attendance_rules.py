@@ -22,10 +22,13 @@ weeks:
 
 
 def findings(root: Path, text: str, name: str = ATT) -> list:
+    """Findings after writing ``text`` to ``name``, less returns not received: GOOD holds
+    two weeks, so later weeks are missing by TODAY (that rule is tested in test_returns.py)."""
     file = root / name
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(text, "utf-8")
-    return validate(load_repository(root), date.fromisoformat(TODAY))
+    found = validate(load_repository(root), date.fromisoformat(TODAY))
+    return [f for f in found if f.rule != "attendance-return-missing"]
 
 
 def rules_of(found: list) -> list[str]:

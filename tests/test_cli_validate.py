@@ -50,14 +50,15 @@ def test_valid_repository_exits_0_with_a_summary(repo: Path, run_cli) -> None:
     result = validate(run_cli, repo)
     assert result.code == 0
     assert result.out == ""
-    assert "3 records checked: 0 errors, 0 warnings" in result.err
+    assert "4 records checked: 0 errors, 0 warnings" in result.err
 
 
 def test_warnings_alone_exit_0(repo: Path, run_cli) -> None:
     result = validate(run_cli, repo, today="2026-03-18")
     assert result.code == 0
     assert "warning:" in result.out and "[review-overdue]" in result.out
-    assert "0 errors, 1 warning;" in result.err
+    # review-overdue, and attendance-return-missing: the register ends w/c 5 Jan 2026.
+    assert "0 errors, 2 warnings;" in result.err
 
 
 def test_errors_exit_1(repo: Path, run_cli) -> None:
@@ -183,7 +184,7 @@ def test_json_format_follows_the_contract(repo: Path, run_cli) -> None:
     assert result.code == 1
     report = json.loads(result.out)
     assert set(report) == {"ok", "records", "findings"}
-    assert report["ok"] is False and report["records"] == 3
+    assert report["ok"] is False and report["records"] == 4
     assert len(report["findings"]) == 3
     for finding in report["findings"]:
         assert set(finding) == FINDING_KEYS
@@ -198,12 +199,12 @@ def test_json_ok_with_warnings_only(repo: Path, run_cli) -> None:
     result = validate(run_cli, repo, "--format", "json", today="2026-03-18")
     report = json.loads(result.out)
     assert result.code == 0 and report["ok"] is True
-    assert [f["severity"] for f in report["findings"]] == ["warning"]
+    assert [f["severity"] for f in report["findings"]] == ["warning", "warning"]
 
 
 def test_json_of_a_clean_repository(repo: Path, run_cli) -> None:
     result = validate(run_cli, repo, "--format", "json")
-    assert json.loads(result.out) == {"ok": True, "records": 3, "findings": []}
+    assert json.loads(result.out) == {"ok": True, "records": 4, "findings": []}
 
 
 def test_github_format_is_workflow_commands(repo: Path, run_cli) -> None:

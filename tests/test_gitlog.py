@@ -9,7 +9,7 @@ import pytest
 
 from aprecords import gitlog
 from aprecords.gitlog import Commit, GitError, file_history, read_tree
-from conftest import PLACEMENT, SCHOOL, git, replace_line, require_tool
+from conftest import PLACEMENT, REGISTER, SCHOOL, git, replace_line, require_tool
 
 
 def _count_git(monkeypatch) -> list[list[str]]:
@@ -97,7 +97,7 @@ def test_read_tree_reads_all_files_with_two_git_processes(git_repo, monkeypatch)
     assert [c[1] for c in calls] == ["ls-tree", "cat-file"]
     assert files[PLACEMENT] == git(git_repo, "show", f"HEAD:{PLACEMENT}").encode()
     assert b"percentage: 94.4\n" in files[PLACEMENT]
-    assert set(files) == {PLACEMENT, SCHOOL, "records/providers/brickworks.yaml"}
+    assert set(files) == {PLACEMENT, SCHOOL, REGISTER, "records/providers/brickworks.yaml"}
 
 
 def test_resolve_revision_errors(git_repo, tmp_path):

@@ -42,6 +42,7 @@ class Config:
     site_name: str = "Alternative provision agreements"
     max_interval_weeks: int = 16
     due_soon_days: int = 14
+    grace_school_days: int = 5
     full_time_hours: float = 18
     retention_years: int = 6
     max_file_bytes: int = DEFAULT_MAX_BYTES
@@ -66,6 +67,7 @@ class Config:
             site_name=data.get("site_name", cls.site_name),
             max_interval_weeks=review.get("max_interval_weeks", 16),
             due_soon_days=review.get("due_soon_days", 14),
+            grace_school_days=data.get("setup", {}).get("grace_school_days", 5),
             full_time_hours=data.get("full_time_hours", 18),
             retention_years=data.get("retention_years", 6),
             max_file_bytes=data.get("max_file_bytes", DEFAULT_MAX_BYTES),

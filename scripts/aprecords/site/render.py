@@ -22,9 +22,17 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
 from aprecords.access import CLASSES
+from aprecords.actions import Action, placement_actions
 from aprecords.attendance.figures import recent_weeks
+from aprecords.attendance.register import weeks_of
 from aprecords.attendance.render import agreement_section
 from aprecords.attendance.render import dashboard as attendance_dashboard
+from aprecords.attendance.returns import (
+    Outstanding,
+    holidays_of,
+    missing_for,
+    provider_marks_up_to,
+)
 from aprecords.config import Config
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
@@ -142,7 +150,11 @@ def environment() -> Environment:
     env.filters.update(text=inert, para=inert_block, date=nice_date, status=status_badge)
     env.tests["withheld"] = is_withheld
     env.globals.update(
-        ASSESSMENT_METHODS=ASSESSMENT_METHODS, DAYS=DAYS, CHANGES=CHANGES, BLANK=_BLANK
+        ASSESSMENT_METHODS=ASSESSMENT_METHODS,
+        DAYS=DAYS,
+        CHANGES=CHANGES,
+        BLANK=_BLANK,
+        who=who_text,
     )
     return env
 
@@ -201,7 +213,7 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
             due.append((row, (when - today).days))
     for row in sorted(site.rows.values(), key=lambda r: (r.start or "", r.id)):
         start = model.parse_date(row.start)
-        if row.status == "requested" and start is not None and start <= soon:
+        if row.status == "requested" and start is not None and today <= start <= soon:
             starting.append(row)
         rate = model.latest_attendance_rate(row.data)
         # Absence of 10% or more is persistent absence, so exactly 90% attendance is listed.
@@ -218,7 +230,12 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
     per_provider = {
         pid: _counts(site.placements_of(provider=pid)) for pid in sorted(site.scoped.providers)
     }
+    by_provider, by_school, recent_missing = returns_outstanding(site)
     return dict(
+        actions=action_items(site),
+        returns_by_provider=by_provider,
+        returns_by_school=by_school,
+        recent_missing=recent_missing,
         overdue=overdue,
         due=due,
         starting=starting,
@@ -227,6 +244,64 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
         per_school=per_school,
         per_provider=per_provider,
     )
+
+
+def action_items(site: Site) -> list[tuple[Action, Row]]:
+    """The audience's "Action needed" items, overdue first, then by date and record."""
+    found = [
+        (action, row)
+        for row in site.rows.values()
+        for action in placement_actions(
+            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id)
+        )
+        if action.concerns(site.scoped.audience, row.school)
+    ]
+    return sorted(found, key=lambda x: (not x[0].overdue, x[0].since or site.today, x[1].id))
+
+
+def returns_outstanding(
+    site: Site,
+) -> tuple[dict[str, Outstanding], dict[str, Outstanding], int]:
+    """Attendance returns not received, per provider and per school, over active placements;
+    and how many provider-weeks are missing in the longest dashboard window."""
+    holidays = holidays_of(site.config.data)
+    since = site.today - timedelta(weeks=max(recent_weeks(site.config.data)))
+    audience = site.scoped.audience
+    by_provider: dict[str, Outstanding] = {}
+    by_school: dict[str, Outstanding] = {}
+    recent = 0
+    for row in sorted(site.rows.values(), key=lambda r: r.id):
+        if row.status != "active":
+            continue
+        register = site.scoped.attendance.get(row.id)
+        weeks = weeks_of(register) if register else []
+        missing = missing_for(row.data, register, site.today, holidays)
+        school = by_school.setdefault(row.school, Outstanding())
+        for provider in row.providers:
+            if audience.kind == "provider" and provider not in audience.providers:
+                continue
+            theirs = [m for m in missing if m.provider == provider]
+            recent += sum(m.week >= since for m in theirs)
+            latest = provider_marks_up_to(row.data, provider, weeks)
+            for group in (by_provider.setdefault(provider, Outstanding()), school):
+                group.weeks += len(theirs)
+                group.marks_up_to.append(latest)
+                if theirs:
+                    group.pupils.add(row.id)
+    return by_provider, by_school, recent
+
+
+def who_text(site: Site, who: tuple[str, ...], school: str) -> str:
+    """Who does an action, in words: the hub's mentor, the school's and providers' names."""
+    names = []
+    for party in who:
+        if party == "hub":
+            names.append(f"{inert(site.config.hub)} mentor")
+        elif party == "school":
+            names.append(site.name_of("school", school))
+        else:
+            names.append(site.name_of("provider", party.removeprefix("provider:")))
+    return ", ".join(names)
 
 
 def _counts(rows: list[Row]) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aprecords.validate.rules import (
+    actions,
     attendance,
     dates,
     history,
@@ -14,7 +15,17 @@ from aprecords.validate.rules import (
 )
 from aprecords.validate.rules.base import Context, Hit, Rule
 
-MODULES = (identity, references, dates, identifiers, provision, placeholders, attendance, history)
+MODULES = (
+    identity,
+    references,
+    dates,
+    actions,
+    identifiers,
+    provision,
+    placeholders,
+    attendance,
+    history,
+)
 RULES: tuple[Rule, ...] = tuple(
     value for module in MODULES for value in vars(module).values() if isinstance(value, Rule)
 )

@@ -11,7 +11,12 @@ from pathlib import PurePosixPath
 
 from aprecords import model
 from aprecords.attendance.codes import NO_SESSION, SESSION_NAMES
-from aprecords.attendance.register import session_day
+from aprecords.attendance.register import session_day, weeks_of
+from aprecords.attendance.returns import (
+    blank_planned,
+    due_weeks,
+    holidays_of,
+)
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
@@ -40,13 +45,25 @@ def attendance_placement(record: Record, ctx: Context) -> Iterator[Hit]:
             f"this file is for placement '{placement}' but is named '{path.name}'; rename it "
             f"to '{placement}{path.suffix}' or correct the placement id",
         )
-    if placement not in ctx.placements:
+    if placement not in ctx.placements and not _placement_file_has_findings(ctx, placement):
         yield Hit(
             record,
             pointer("placement"),
             f"there is no placement '{placement}' in records/placements/; correct the id "
             "(it is the 'id' at the top of the agreement's file)",
         )
+
+
+def _placement_file_has_findings(ctx: Context, placement: str) -> bool:
+    """True when the placement's file exists but could not be read or is invalid: its own
+    findings say why, and 'there is no placement' would send the reader the wrong way."""
+    paths = [r.path for r in ctx.repo.records if r.kind == "placement" and not r.valid]
+    paths += [f.path for f in ctx.repo.load_findings]
+    return any(
+        PurePosixPath(p).stem == placement
+        and PurePosixPath(p).parts[:2] == ("records", "placements")
+        for p in paths
+    )
 
 
 @rule("attendance-week-monday", "Every week starts on a Monday.", kinds=KIND)
@@ -208,3 +225,31 @@ def attendance_timetable(record: Record, ctx: Context) -> Iterator[Hit]:
                 f"{SESSION_NAMES[s]} of {week} has '{mark}' but the timetable has no session "
                 "then; check the column, or update the agreement's timetable",
             )
+
+
+@rule(
+    "attendance-planned-blank",
+    "A timetabled session in a returned week has a mark, not '-'.",
+    kinds=KIND,
+    severity="warning",
+)
+def attendance_planned_blank(record: Record, ctx: Context) -> Iterator[Hit]:
+    """A blank cell for a planned session is a mark not given, not 'no session'."""
+    placement = ctx.placements.get(record.data["placement"])
+    if placement is None:
+        return
+    weeks = weeks_of(record.data)
+    due = due_weeks(
+        placement.data,
+        ctx.today,
+        holidays_of(ctx.repo.config.data),
+        model.parse_date(record.data.get("kept_from")),
+    )
+    index = {model.parse_date(e["week"]): i for i, e in enumerate(record.data["weeks"])}
+    for week, s, provider in blank_planned(due, weeks):
+        yield Hit(
+            record,
+            pointer("weeks", index[week.start], "marks", s),
+            f"{SESSION_NAMES[s]} of {week.start} is on {provider}'s timetable but has '-'; "
+            "write the mark (or # for a planned closure), or update the agreement's timetable",
+        )

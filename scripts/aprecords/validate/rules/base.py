@@ -41,6 +41,13 @@ class Context:
         """Valid placement records by id."""
         return self.repo.placements
 
+    @cached_property
+    def registers(self) -> dict[str, Record]:
+        """Valid attendance records by the placement id they name."""
+        from aprecords.attendance.register import attendance_records
+
+        return attendance_records(self.repo)
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -1,0 +1,180 @@
+"""Attendance returns: which weeks each provider should have marked, and which are missing.
+
+The agreement's timetable (``placements[].sessions``) says which sessions each provider
+teaches. For an active placement, every school week from its start (or from the day its
+register was kept from) is *due* from the Monday after it; a due week is *not received* from
+a provider when the register has no entry for it, or has one in which every session of that
+provider is still ``-``. Days in the configured school holidays are never due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from aprecords import model
+from aprecords.attendance.codes import NO_SESSION
+from aprecords.attendance.register import Week, session_day, weeks_of
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+Holidays = Sequence[tuple[date, date]]
+"""School holidays as (first day, last day) ranges, from ``attendance.holidays``."""
+
+
+def holidays_of(config_data: dict[str, Any]) -> list[tuple[date, date]]:
+    """The holiday ranges of aprecords.yml (schema-valid data), unreadable ones skipped."""
+    found = []
+    for item in (config_data.get("attendance") or {}).get("holidays") or []:
+        first, last = model.parse_date(item.get("start")), model.parse_date(item.get("end"))
+        if first and last:
+            found.append((first, last))
+    return found
+
+
+def in_holiday(day: date, holidays: Holidays) -> bool:
+    """True when ``day`` falls in one of the holiday ranges."""
+    return any(first <= day <= last for first, last in holidays)
+
+
+def monday_of(day: date) -> date:
+    """The Monday of the week holding ``day``."""
+    return day - timedelta(days=day.weekday())
+
+
+def planned_sessions(item: dict[str, Any]) -> tuple[int, ...]:
+    """Session indices (0 = Mon AM .. 9 = Fri PM) a provider teaches, from its timetable."""
+    found = set()
+    for day, halves in (item.get("sessions") or {}).items():
+        if day in DAYS:
+            found.update(DAYS.index(day) * 2 + (0 if half == "AM" else 1) for half in halves)
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True)
+class Due:
+    """One provider's sessions in one week that should have been marked."""
+
+    provider: str
+    week: date
+    sessions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A due week not received from a provider (``blank`` sessions had ``-`` in a sent week)."""
+
+    provider: str
+    week: date
+    sessions: tuple[int, ...]
+    recorded: bool
+    """True when the register has the week but this provider's sessions are all ``-``."""
+
+
+def due_weeks(
+    data: dict[str, Any], today: date, holidays: Holidays, kept_from: date | None = None
+) -> list[Due]:
+    """Every provider-week of a placement whose return is due by ``today``."""
+    start = model.parse_date(data.get("actual_start"))
+    if start is None or model.status(data, today) != "active":
+        return []
+    ended = model.parse_date((data.get("ended") or {}).get("date"))
+    first_day = max(start, kept_from) if kept_from else start
+    found = []
+    for item in data.get("placements") or []:
+        sessions = planned_sessions(item)
+        if not sessions:
+            continue
+        item_start = model.parse_date(item.get("start")) or first_day
+        item_end = model.parse_date(item.get("end"))
+        last_day = min(d for d in (ended, item_end, today - timedelta(days=1)) if d is not None)
+        week = monday_of(max(first_day, item_start))
+        while week <= last_day:
+            due = tuple(
+                s
+                for s in sessions
+                if max(first_day, item_start) <= session_day(week, s) <= last_day
+                and not in_holiday(session_day(week, s), holidays)
+            )
+            # A week's return is due once the week is over: on the Monday after it.
+            if due and week + timedelta(days=7) <= today:
+                found.append(Due(item["provider"], week, due))
+            week += timedelta(days=7)
+    return found
+
+
+def not_received(due: Iterable[Due], weeks: Sequence[Week]) -> list[Missing]:
+    """The due provider-weeks the register does not hold a mark for."""
+    by_week = {w.start: w.marks for w in weeks}
+    found = []
+    for item in due:
+        marks = by_week.get(item.week)
+        if marks is None:
+            found.append(Missing(item.provider, item.week, item.sessions, recorded=False))
+        elif all(marks[s] == NO_SESSION for s in item.sessions):
+            found.append(Missing(item.provider, item.week, item.sessions, recorded=True))
+    return found
+
+
+def blank_planned(due: Iterable[Due], weeks: Sequence[Week]) -> list[tuple[Week, int, str]]:
+    """(week, session, provider) of planned sessions left ``-`` in weeks the provider marked."""
+    by_week = {w.start: w for w in weeks}
+    found = []
+    for item in due:
+        week = by_week.get(item.week)
+        if week is None or all(week.marks[s] == NO_SESSION for s in item.sessions):
+            continue
+        found.extend((week, s, item.provider) for s in item.sessions if week.marks[s] == NO_SESSION)
+    return found
+
+
+def marks_up_to(weeks: Sequence[Week]) -> date | None:
+    """The latest week with any mark other than ``-``."""
+    marked = [w.start for w in weeks if any(m != NO_SESSION for m in w.marks)]
+    return max(marked) if marked else None
+
+
+def week_list(weeks: Sequence[date], most: int = 3) -> str:
+    """``'w/c 2026-01-12, 2026-01-19 and 2 more'``."""
+    shown = ", ".join(str(w) for w in weeks[:most])
+    more = len(weeks) - most
+    return f"w/c {shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def missing_for(
+    data: dict[str, Any], register: dict[str, Any] | None, today: date, holidays: Holidays
+) -> list[Missing]:
+    """The returns not received for one placement, given its attendance record's data."""
+    kept = model.parse_date((register or {}).get("kept_from"))
+    weeks = weeks_of(register) if register else []
+    return not_received(due_weeks(data, today, holidays, kept), weeks)
+
+
+def provider_marks_up_to(data: dict[str, Any], provider: str, weeks: Sequence[Week]) -> date | None:
+    """The latest week with a mark in one of ``provider``'s timetabled sessions."""
+    sessions = {
+        s
+        for item in data.get("placements") or []
+        if item.get("provider") == provider
+        for s in planned_sessions(item)
+    }
+    marked = [w.start for w in weeks if any(w.marks[s] != NO_SESSION for s in sessions)]
+    return max(marked) if marked else None
+
+
+@dataclass
+class Outstanding:
+    """Returns not received for a group of placements (one provider's, or one school's)."""
+
+    weeks: int = 0
+    pupils: set[str] = field(default_factory=set)
+    marks_up_to: list[date | None] = field(default_factory=list)
+
+    @property
+    def oldest_marks(self) -> date | None:
+        """The earliest 'marks up to' week among the group (None when one has no marks)."""
+        if not self.marks_up_to or None in self.marks_up_to:
+            return None
+        return min(d for d in self.marks_up_to if d is not None)

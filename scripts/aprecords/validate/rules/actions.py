@@ -1,0 +1,61 @@
+"""Action items as findings: a late start, unconfirmed set-up, attendance returns not received.
+
+The dashboards list the same items (``aprecords.actions``); here they reach CI. Overdue and
+due reviews are reported by ``review-overdue`` in ``dates.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from aprecords.actions import placement_actions
+from aprecords.repository import Record
+from aprecords.validate.rules.base import Context, Hit, rule
+
+
+def _hits(record: Record, ctx: Context, rule_id: str) -> Iterator[Hit]:
+    register = ctx.registers.get(record.id)
+    for action in placement_actions(
+        record.id, record.data, ctx.today, ctx.repo.config, register.data if register else None
+    ):
+        if action.rule == rule_id:
+            yield Hit(record, action.pointer, action.what)
+
+
+@rule(
+    "start-overdue",
+    "A placement whose requested start has passed has started (or has a new start date).",
+    severity="warning",
+)
+def start_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Judged against --today: requested_start before today and no actual_start."""
+    yield from _hits(record, ctx, "start-overdue")
+
+
+@rule(
+    "setup-incomplete",
+    "A started placement's set-up confirmations are all true (warning in the grace period).",
+    severity="warning",
+)
+def setup_incomplete(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Within ``setup.grace_school_days`` school days of the actual start."""
+    yield from _hits(record, ctx, "setup-incomplete")
+
+
+@rule(
+    "setup-overdue",
+    "A placement's set-up confirmations are all true once the grace period after its start ends.",
+)
+def setup_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Agreement, contacts, DSL details, responsibilities and risk assessment confirmed."""
+    yield from _hits(record, ctx, "setup-overdue")
+
+
+@rule(
+    "attendance-return-missing",
+    "Every timetabled week of an active placement has its attendance return (holidays excepted).",
+    severity="warning",
+)
+def attendance_return_missing(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Per provider, the weeks due and not received (see attendance/returns.py)."""
+    yield from _hits(record, ctx, "attendance-return-missing")
