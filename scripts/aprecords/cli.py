@@ -55,9 +55,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         paths = set()
         for name in args.paths:
             file = Path(name)
-            if not file.exists():
+            if not file.exists() and not file.is_symlink():
                 raise UsageError(f"{name}: no such file")
-            if not file.resolve().is_relative_to(root):
+            # A link is judged by where it is (a link under records/ is a finding).
+            if not (file.parent.resolve() / file.name).is_relative_to(root):
                 raise UsageError(f"{name}: outside the records repository {root}")
             files = sorted(file.rglob("*.y*ml")) if file.is_dir() else [file]
             paths.update(relative(root, f) for f in files)

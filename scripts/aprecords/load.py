@@ -1,7 +1,11 @@
 """The one strict YAML loader every part of aprecords uses.
 
 Rules (each gives a clear error with line and column):
-- UTF-8 only (a leading byte-order mark is allowed); no tab characters; a size limit;
+- UTF-8 only (a leading byte-order mark is allowed); no tab characters; a size limit checked
+  before reading; only regular files (never a folder, pipe or socket);
+- no invisible format characters (Unicode category Cf: bidi controls, zero-width spaces and
+  joiners, soft hyphens, a byte-order mark inside the text) and no control characters, neither
+  typed nor written as escapes in double-quoted text;
 - exactly one document, a mapping, not empty;
 - duplicate keys are errors; keys are plain text;
 - dates stay strings; only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off``
@@ -14,7 +18,10 @@ Parsing runs in libyaml (``yaml.CSafeLoader``); only the small constructor runs 
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +29,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
+
+from aprecords.findings import pointer
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 
@@ -123,15 +132,74 @@ def _mark(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Check size, encoding and tabs; return the text without a byte-order mark."""
-    if len(raw) > max_bytes:
-        raise LoadError(
-            f"the file is {len(raw):,} bytes, over the limit of {max_bytes:,}; "
-            "a record this large is almost certainly a mistake (split it, or raise "
-            "max_file_bytes in aprecords.yml)",
-            rule="file-size",
+# Every Unicode format character (category Cf, Unicode 15.1), spelt out: computing the set
+# takes a fifth of a second at start-up. tests/test_hardening.py checks it against unicodedata.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f"
+)
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls (NEL included).
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{_FORMAT}]")
+"""Characters no record may hold: controls, line/paragraph separators, format characters."""
+_SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{_FORMAT}]")
+_IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{_FORMAT}]")
+"""What a value may not hold after escapes are read: UNSEEN, and a carriage return."""
+_CONTROL_NAMES = {
+    0x00: "NULL",
+    0x07: "BELL",
+    0x08: "BACKSPACE",
+    0x0B: "LINE TABULATION",
+    0x0C: "FORM FEED",
+    0x0D: "CARRIAGE RETURN",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+}
+
+
+def char_name(char: str) -> str:
+    """A character as messages name it: ``U+202E RIGHT-TO-LEFT OVERRIDE``."""
+    code = ord(char)
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(code, "")
+    return f"U+{code:04X} {name}" if name else f"U+{code:04X}"
+
+
+def unseen_problem(char: str, escaped: bool = False) -> tuple[str, str]:
+    """The message and rule id for a character that UNSEEN matches."""
+    how = " (written as an escape in quoted text)" if escaped else ""
+    if unicodedata.category(char) == "Cc":
+        return (
+            f"a control character, {char_name(char)}{how}; records hold plain text only, "
+            "so delete it",
+            "control-character",
         )
+    return (
+        f"an invisible character, {char_name(char)}{how}: it can make text look different "
+        "from what it holds (letters shown reordered, or two different words shown the "
+        "same); delete it, and retype the text around it if unsure",
+        "invisible-character",
+    )
+
+
+def _size_error(size: int, max_bytes: int) -> LoadError:
+    return LoadError(
+        f"the file is {size:,} bytes, over the limit of {max_bytes:,}; "
+        "a record this large is almost certainly a mistake (split it, or raise "
+        "max_file_bytes in aprecords.yml)",
+        rule="file-size",
+    )
+
+
+def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Check size, encoding, tabs and unseen characters; return the text without a BOM.
+
+    One regular-expression search over the text is all a clean file costs.
+    """
+    if len(raw) > max_bytes:
+        raise _size_error(len(raw), max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -145,15 +213,18 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
             "encoding",
         ) from None
     text = text.removeprefix("\ufeff")
-    tab = text.find("\t")
-    if tab >= 0:
-        line, col = _line_col(text, tab)
-        raise LoadError(
-            "a tab character; YAML needs spaces, so replace the tab with spaces",
-            line,
-            col,
-            "tab-character",
-        )
+    found = _SUSPECT.search(text)
+    if found is not None:
+        line, col = _line_col(text, found.start())
+        if found.group() == "\t":
+            raise LoadError(
+                "a tab character; YAML needs spaces, so replace the tab with spaces",
+                line,
+                col,
+                "tab-character",
+            )
+        message, rule = unseen_problem(found.group())
+        raise LoadError(message, line, col, rule)
     return text
 
 
@@ -345,6 +416,25 @@ class Document:
         return locate(self._root, pointer, key=key)
 
 
+def _escaped_unseen(data: Any, trail: tuple[str | int, ...] = ()) -> tuple[str, bool, str] | None:
+    """The first key or text value holding an _IN_VALUE character: (pointer, is key, char)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and (found := _IN_VALUE.search(key)):
+                return pointer(*trail, key), True, found.group()
+            inner = _escaped_unseen(value, (*trail, key))
+            if inner:
+                return inner
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            inner = _escaped_unseen(value, (*trail, i))
+            if inner:
+                return inner
+    elif isinstance(data, str) and (found := _IN_VALUE.search(data)):
+        return pointer(*trail), False, found.group()
+    return None
+
+
 def load_text(text: str, path: str) -> Document:
     """Parse text already decoded; the top level must be a mapping."""
     data = parse(text)
@@ -359,13 +449,60 @@ def load_text(text: str, path: str) -> Document:
             f"the file holds {kind}; a record must be a mapping of keys such as 'id: ...'",
             rule="top-level-mapping",
         )
-    return Document(path=path, data=data, text=text)
+    doc = Document(path=path, data=data, text=text)
+    # decode() saw every typed character; only escapes in double quotes ("\u202e") add more.
+    if '"' in text and "\\" in text and (found := _escaped_unseen(data)):
+        ptr, key, char = found
+        message, rule = unseen_problem(char, escaped=True)
+        raise LoadError(message, *doc.locate(ptr, key=key), rule)
+    return doc
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder", "rename it, or move the records in it to where records go"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)", "delete it"),
+    (stat.S_ISSOCK, "a socket", "delete it"),
+    (stat.S_ISCHR, "a device", "delete it"),
+    (stat.S_ISBLK, "a device", "delete it"),
+)
+
+
+def not_a_file(mode: int) -> LoadError | None:
+    """The error for something that is not a regular file (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    what, todo = next(((w, t) for test, w, t in _KINDS if test(mode)), ("not a file", "delete it"))
+    return LoadError(
+        f"this is {what}, not a file, though its name ends like a record's; {todo} "
+        "(records are plain text files)",
+        rule="not-a-file",
+    )
+
+
+def read_limited(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``: its size is checked before
+    reading, and a folder, pipe, socket or device is refused without waiting on it."""
+    try:
+        problem = not_a_file(os.stat(file).st_mode)
+        if problem is not None:
+            raise problem
+        # O_NONBLOCK: should a pipe appear after the stat, opening it does not wait.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            problem = not_a_file(info.st_mode)
+            if problem is not None:
+                raise problem
+            if info.st_size > max_bytes:
+                raise _size_error(info.st_size, max_bytes)
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(f"cannot read the file: {exc.strerror}", rule="unreadable") from None
+    if len(raw) > max_bytes:  # it grew after the stat
+        raise _size_error(len(raw), max_bytes)
+    return raw
 
 
 def load_file(file: Path, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read, decode and parse one record file. ``path`` is how findings name it."""
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"cannot read the file: {exc.strerror}", rule="unreadable") from None
-    return load_text(decode(raw, max_bytes), path)
+    return load_text(decode(read_limited(file, max_bytes), max_bytes), path)
