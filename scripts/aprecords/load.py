@@ -132,9 +132,10 @@ def _mark(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-# Every Unicode format character (category Cf, Unicode 15.1), spelt out: computing the set
-# takes a fifth of a second at start-up. tests/test_hardening.py checks it against unicodedata.
-_FORMAT = (
+# Every Unicode format character (category Cf, Unicode 15.1) as the body of a regex class,
+# spelt out: computing it takes a fifth of a second at start-up. tests/test_hardening.py
+# checks it against unicodedata.
+FORMAT_CHARS = (
     "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
@@ -142,10 +143,10 @@ _FORMAT = (
 )
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls (NEL included).
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{_FORMAT}]")
+UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 """Characters no record may hold: controls, line/paragraph separators, format characters."""
-_SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{_FORMAT}]")
-_IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{_FORMAT}]")
+_SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
+_IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 """What a value may not hold after escapes are read: UNSEEN, and a carriage return."""
 _CONTROL_NAMES = {
     0x00: "NULL",

@@ -18,13 +18,15 @@ def run_import(args: argparse.Namespace) -> int:
     """Check the whole CSV, then write; problems are listed and nothing is written."""
     from aprecords.attendance.importer import ImportFailed, import_csv
     from aprecords.cli import resolve_root
+    from aprecords.report import one_line
     from aprecords.repository import load_repository
+    from aprecords.writes import WriteFailed
 
     root = resolve_root(args.root)
     try:
         raw = Path(args.file).read_bytes()
     except OSError as exc:
-        raise UsageError(f"{args.file}: cannot read the file ({exc.strerror})") from None
+        raise UsageError(f"{one_line(args.file)}: cannot read the file ({exc.strerror})") from None
     repo = load_repository(root)
     try:
         summary = import_csv(repo, raw, replace=args.replace)
@@ -32,9 +34,12 @@ def run_import(args: argparse.Namespace) -> int:
         for problem in failed.problems:
             print(problem.text(args.file), file=sys.stderr)
         print(
-            f"{len(failed.problems)} problem(s) in {args.file}; nothing was written",
+            one_line(f"{len(failed.problems)} problem(s) in {args.file}; nothing was written"),
             file=sys.stderr,
         )
+        return EXIT_INVALID
+    except WriteFailed as failed:
+        print(f"aprecords: {one_line(failed.message)}", file=sys.stderr)
         return EXIT_INVALID
     print(summary.text())
     return EXIT_OK
