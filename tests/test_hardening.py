@@ -334,3 +334,31 @@ def test_a_plain_repository_still_validates_with_its_files_counted(repo: Path, r
     result = run_cli("--root", repo, "validate", "--today", TODAY)
     assert result.code == 0 and "3 records checked: 0 errors" in result.err
     assert line_of(repo / PLACEMENT, NAME_LINE) > 0
+
+
+# --- history: a past version holding invisible characters is still protected -----------------
+
+
+def test_a_past_review_with_an_invisible_character_stays_protected(git_repo: Path, run_cli) -> None:
+    """Recorded before such characters were refused: deleting the character is allowed (and
+    required), while any other change to that review is still caught."""
+    from conftest import git
+
+    file = git_repo / PLACEMENT
+    clean = file.read_text("utf-8")
+    file.write_text(clean.replace("one warning", "one war\u00adning"), "utf-8")
+    git(git_repo, "commit", "-q", "-am", "A review pasted from a word processor")
+
+    def history(*args: str):  # noqa: ANN202
+        return run_cli("--root", git_repo, "validate", "--base", "main", "--today", TODAY, *args)
+
+    result = history()
+    assert result.code == 1 and "U+00AD SOFT HYPHEN" in result.out
+    file.write_text(clean, "utf-8")  # the character deleted, nothing else changed
+    result = history()
+    assert result.code == 0, result.out
+    line = replace_line(file, "behaviour: Good; one warning", "behaviour: Good; no warning")
+    result = history("--format", "json")
+    assert [(f["line"], f["rule"]) for f in json.loads(result.out)["findings"]] == [
+        (line, "review-unchanged")
+    ]

@@ -148,6 +148,7 @@ UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 _SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 _IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 """What a value may not hold after escapes are read: UNSEEN, and a carriage return."""
+_TAB = re.compile("\t")
 _PLAIN = bytes(range(0x20, 0x7F)) + b"\n\r"
 _CONTROL_NAMES = {
     0x00: "NULL",
@@ -195,11 +196,12 @@ def _size_error(size: int, max_bytes: int) -> LoadError:
     )
 
 
-def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, unseen_ok: bool = False) -> str:
     """Check size, encoding, tabs and unseen characters; return the text without a BOM.
 
     A clean file costs one ``bytes.translate``; a regular expression searches only the
-    characters that are not plain ASCII.
+    characters that are not plain ASCII. ``unseen_ok`` lets format characters through (for
+    reading a past version, which is not being checked).
     """
     if len(raw) > max_bytes:
         raise _size_error(len(raw), max_bytes)
@@ -219,7 +221,8 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     # Only the bytes that are not printable ASCII or line breaks (a fast C loop): none at all
     # in most files; else they form the text's other characters, searched for the suspects.
     rest = raw.removeprefix(b"\xef\xbb\xbf").translate(None, _PLAIN)
-    found = _SUSPECT.search(text) if rest and _SUSPECT.search(rest.decode("utf-8")) else None
+    suspect = _TAB if unseen_ok else _SUSPECT
+    found = suspect.search(text) if rest and suspect.search(rest.decode("utf-8")) else None
     if found is not None:
         line, col = _line_col(text, found.start())
         if found.group() == "\t":
@@ -441,7 +444,20 @@ def _escaped_unseen(data: Any, trail: tuple[str | int, ...] = ()) -> tuple[str, 
     return None
 
 
-def load_text(text: str, path: str) -> Document:
+def without_unseen(data: Any) -> Any:
+    """A copy of loaded data with every unseen character (and carriage return) removed from its
+    keys and texts: how a past version reads once its invisible characters are deleted."""
+    if isinstance(data, dict):
+        return {
+            _IN_VALUE.sub("", k) if isinstance(k, str) else k: without_unseen(v)
+            for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [without_unseen(v) for v in data]
+    return _IN_VALUE.sub("", data) if isinstance(data, str) else data
+
+
+def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
     """Parse text already decoded; the top level must be a mapping."""
     data = parse(text)
     if data is None:
@@ -457,7 +473,7 @@ def load_text(text: str, path: str) -> Document:
         )
     doc = Document(path=path, data=data, text=text)
     # decode() saw every typed character; only escapes in double quotes ("\u202e") add more.
-    if '"' in text and "\\" in text and (found := _escaped_unseen(data)):
+    if not unseen_ok and '"' in text and "\\" in text and (found := _escaped_unseen(data)):
         ptr, key, char = found
         message, rule = unseen_problem(char, escaped=True)
         raise LoadError(message, *doc.locate(ptr, key=key), rule)

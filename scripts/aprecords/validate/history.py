@@ -14,7 +14,7 @@ from typing import Any
 from aprecords.errors import UsageError
 from aprecords.findings import Finding
 from aprecords.gitlog import GitError, read_tree, resolve_revision
-from aprecords.load import LoadError, decode, load_text
+from aprecords.load import LoadError, decode, load_text, without_unseen
 from aprecords.repository import RECORDS, Record, Repository
 from aprecords.validate.rules import RULES, Hit
 from aprecords.validate.rules.history import Change, Gone, HistoryContext
@@ -38,7 +38,8 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
     """Placement records at ``rev`` that differ from the working tree, by path.
 
     A file byte-for-byte the same now cannot break a history rule, so it is not parsed; nor
-    is a file that did not load at ``rev`` (nothing valid was recorded there to protect).
+    is a file that did not load at ``rev`` (nothing valid was recorded there to protect). A
+    file holding invisible format characters, refused today, is read without them.
     """
     root = repo.root
     try:
@@ -62,10 +63,12 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
         if _same_now(root / path, raw):
             continue
         try:
-            doc = load_text(decode(raw, repo.config.max_file_bytes), path)
+            doc = load_text(decode(raw, repo.config.max_file_bytes, unseen_ok=True), path, True)
         except LoadError:
             continue
-        found[path] = doc.data
+        # Read as it will be once its invisible characters are deleted: deleting one from a
+        # recorded review (which validation now requires) is not a change to that review.
+        found[path] = without_unseen(doc.data)
     return found
 
 
