@@ -177,3 +177,28 @@ def test_text_echoed_from_the_csv_shows_control_characters_escaped(
     assert result.code == 1
     assert "unknown pupil '\\x1b[2Jx\\u202egnp.exe'" in result.err
     assert "\x1b" not in result.err and "\u202e" not in result.err
+
+
+@pytest.mark.parametrize("linked", ["file", "folder"])
+def test_an_attendance_link_is_neither_read_nor_written_through(
+    examples: Path, tmp_path: Path, run_cli, linked: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = examples / "records/attendance"
+    if linked == "file":
+        target = outside / f"{SMALL}.yaml"
+        (folder / f"{SMALL}.yaml").rename(target)
+        (folder / f"{SMALL}.yaml").symlink_to(target)
+        where = attendance(SMALL)
+    else:
+        target = outside / "attendance"
+        folder.rename(target)
+        folder.symlink_to(target)
+        where = "records/attendance"
+    before = {f.name: f.read_bytes() for f in sorted(target.parent.rglob("*")) if f.is_file()}
+    result = run_cli("--root", examples, "attendance", "import", write_csv(tmp_path, SMALL))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"{where}:1:1: error: {where} is a link (symlink)" in result.err
+    after = {f.name: f.read_bytes() for f in sorted(target.parent.rglob("*")) if f.is_file()}
+    assert after == before

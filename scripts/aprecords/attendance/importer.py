@@ -293,9 +293,18 @@ def _row_against_placement(row: Row, placement: Record) -> list[Problem]:
 def _existing(repo: Repository, pid: str) -> tuple[Path, str | None, dict[date, tuple[str, ...]]]:
     """The attendance file of a placement: path, text (None if absent) and weeks."""
     file = repo.root / FOLDER / f"{pid}.yaml"
+    rel = f"{FOLDER}/{file.name}"
+    for link in (file.parent, file):
+        if link.is_symlink():  # never read or written through a link
+            where = f"{FOLDER}" if link == file.parent else rel
+            message = (
+                f"{where} is a link (symlink); attendance is kept in plain files and "
+                "folders, so replace the link by what it points to (aprecords validate "
+                "reports it too)"
+            )
+            raise ImportFailed([Problem(1, 1, message, where)])
     if not file.exists():
         return file, None, {}
-    rel = f"{FOLDER}/{file.name}"
     try:
         doc = load_file(file, rel, repo.config.max_file_bytes)
     except LoadError as exc:

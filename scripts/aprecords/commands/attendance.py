@@ -69,6 +69,7 @@ def run_census(args: argparse.Namespace) -> int:
     """Print or write the census CSV; warnings about missing facts go to stderr."""
     from aprecords.attendance.census import census, term_of
     from aprecords.cli import resolve_root
+    from aprecords.report import one_line
     from aprecords.repository import load_repository
     from aprecords.validate import check_schemas
 
@@ -80,7 +81,10 @@ def run_census(args: argparse.Namespace) -> int:
     broken = [f for f in repo.load_findings + check_schemas(repo) if f.severity == "error"]
     if broken:
         for f in broken:
-            print(f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]", file=sys.stderr)
+            print(
+                one_line(f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]"),
+                file=sys.stderr,
+            )
         print(
             "aprecords: the records above have errors; fix them (aprecords validate) before "
             "exporting, so the census gets complete rows",
@@ -91,7 +95,7 @@ def run_census(args: argparse.Namespace) -> int:
         raise UsageError(f"--school {args.school}: no such school in records/schools/")
     export = census(repo, term, year, args.school)
     for warning in export.warnings:
-        print(f"aprecords: warning: {warning}", file=sys.stderr)
+        print(f"aprecords: warning: {one_line(warning)}", file=sys.stderr)
     if args.out is None:
         sys.stdout.write(export.csv_text())
     else:
