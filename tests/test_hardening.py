@@ -362,3 +362,20 @@ def test_a_past_review_with_an_invisible_character_stays_protected(git_repo: Pat
     assert [(f["line"], f["rule"]) for f in json.loads(result.out)["findings"]] == [
         (line, "review-unchanged")
     ]
+
+
+def test_escapes_are_found_at_any_depth_without_recursion() -> None:
+    from aprecords.load import MAX_DEPTH, without_unseen
+
+    depth = MAX_DEPTH - 1
+    err = refused("a: " + "[" * depth + '"x\\u202e"' + "]" * depth + "\n")
+    assert (err.rule, err.line, err.column) == ("invisible-character", 1, 4 + depth)
+    assert refused('a: [[1, "ok"], {b: ["\\x1b"]}]\n').column == 21  # document order
+    nested: list = ["a\u00adb"]
+    for _ in range(depth * 3):
+        nested = [nested]
+    cleaned = without_unseen({"k\u200b": nested})
+    inner = cleaned["k"]
+    while isinstance(inner, list) and isinstance(inner[0], list):
+        inner = inner[0]
+    assert inner == ["ab"]

@@ -425,36 +425,44 @@ class Document:
         return locate(self._root, pointer, key=key)
 
 
-def _escaped_unseen(data: Any, trail: tuple[str | int, ...] = ()) -> tuple[str, bool, str] | None:
-    """The first key or text value holding an _IN_VALUE character: (pointer, is key, char)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(key, str) and (found := _IN_VALUE.search(key)):
-                return pointer(*trail, key), True, found.group()
-            inner = _escaped_unseen(value, (*trail, key))
-            if inner:
-                return inner
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            inner = _escaped_unseen(value, (*trail, i))
-            if inner:
-                return inner
-    elif isinstance(data, str) and (found := _IN_VALUE.search(data)):
-        return pointer(*trail), False, found.group()
+def _escaped_unseen(data: Any) -> tuple[str, bool, str] | None:
+    """The first key or text holding an _IN_VALUE character, in document order: (pointer, is
+    key, char). A loop, not recursion: nesting may be up to MAX_DEPTH deep."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, trail = stack.pop()
+        if isinstance(node, str):
+            if found := _IN_VALUE.search(node):
+                return pointer(*trail), False, found.group()
+        elif isinstance(node, dict):
+            for key in node:
+                if isinstance(key, str) and (found := _IN_VALUE.search(key)):
+                    return pointer(*trail, key), True, found.group()
+            stack.extend((node[key], (*trail, key)) for key in reversed(node))
+        elif isinstance(node, list):
+            stack.extend((node[i], (*trail, i)) for i in reversed(range(len(node))))
     return None
 
 
 def without_unseen(data: Any) -> Any:
-    """A copy of loaded data with every unseen character (and carriage return) removed from its
-    keys and texts: how a past version reads once its invisible characters are deleted."""
-    if isinstance(data, dict):
-        return {
-            _IN_VALUE.sub("", k) if isinstance(k, str) else k: without_unseen(v)
-            for k, v in data.items()
-        }
-    if isinstance(data, list):
-        return [without_unseen(v) for v in data]
-    return _IN_VALUE.sub("", data) if isinstance(data, str) else data
+    """Loaded data with every unseen character (and carriage return) deleted from its keys and
+    texts, in place: how a past version reads once its invisible characters are deleted."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, value in items:
+                clean = _IN_VALUE.sub("", key) if isinstance(key, str) else key
+                node[clean] = _IN_VALUE.sub("", value) if isinstance(value, str) else value
+                stack.append(value)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, str):
+                    node[i] = _IN_VALUE.sub("", value)
+                stack.append(value)
+    return data
 
 
 def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
