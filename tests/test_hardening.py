@@ -379,3 +379,20 @@ def test_escapes_are_found_at_any_depth_without_recursion() -> None:
     while isinstance(inner, list) and isinstance(inner[0], list):
         inner = inner[0]
     assert inner == ["ab"]
+
+
+def test_a_folder_given_as_path_reports_what_is_not_a_file_under_it(
+    repo: Path, tmp_path: Path, run_cli
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (repo / "records/placements/linked").symlink_to(tmp_path / "elsewhere")
+    os.mkfifo(repo / "records/placements/hollybrook/piped.yaml")
+    (repo / "records/schools/odd.yaml").mkdir()
+    outputs = validate_all_formats(run_cli, repo, str(repo / "records/placements"))
+    found = {(f["path"], f["rule"]) for f in outputs["json"]["findings"]}  # type: ignore[index]
+    assert found == {
+        ("records/placements/linked", "record-symlink"),
+        ("records/placements/hollybrook/piped.yaml", "not-a-file"),
+    }
+    outputs = validate_all_formats(run_cli, repo, str(repo / "records/schools/odd.yaml"))
+    assert_one_finding(outputs, "records/schools/odd.yaml", 1, 1, "not-a-file", "a folder")
