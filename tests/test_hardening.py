@@ -396,3 +396,29 @@ def test_a_folder_given_as_path_reports_what_is_not_a_file_under_it(
     }
     outputs = validate_all_formats(run_cli, repo, str(repo / "records/schools/odd.yaml"))
     assert_one_finding(outputs, "records/schools/odd.yaml", 1, 1, "not-a-file", "a folder")
+
+
+def test_history_leaves_huge_blobs_and_links_at_the_base_unread(git_repo: Path) -> None:
+    from aprecords.gitlog import read_tree
+    from conftest import git
+
+    folder = git_repo / "records/placements/hollybrook"
+    (folder / "huge.yaml").write_bytes(b"# " + b"x" * (DEFAULT_MAX_BYTES + 10) + b"\n")
+    (folder / "linked.yaml").symlink_to("hollybrook-2025-001.yaml")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "A huge file and a link")
+    assert set(read_tree(git_repo, "HEAD", "records/placements")) == {
+        PLACEMENT,
+        "records/placements/hollybrook/huge.yaml",
+    }
+    assert set(read_tree(git_repo, "HEAD", "records/placements", DEFAULT_MAX_BYTES)) == {PLACEMENT}
+
+
+def test_a_pipe_where_the_base_had_a_record_does_not_hang_validate_base(git_repo: Path) -> None:
+    (git_repo / PLACEMENT).unlink()
+    os.mkfifo(git_repo / PLACEMENT)
+    result = run_module(
+        "--root", git_repo, "validate", "--base", "main", "--today", TODAY, timeout=60
+    )
+    assert result.code == 1, result.err
+    assert f"{PLACEMENT}:1:1: error: this is a named pipe" in result.out

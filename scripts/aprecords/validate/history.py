@@ -7,6 +7,8 @@ records by id, and handed to the rules of scope "history" (``rules/history.py``)
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,10 @@ FETCH_HINT = (
 
 
 def _same_now(file: Path, raw: bytes) -> bool:
+    """The working file holds exactly ``raw`` (a pipe or a file of another size is not read)."""
     try:
-        return file.read_bytes() == raw
+        info = os.lstat(file)
+        return stat.S_ISREG(info.st_mode) and info.st_size == len(raw) and file.read_bytes() == raw
     except OSError:
         return False
 
@@ -52,7 +56,7 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
             ) from None
         raise UsageError(f"--base {rev}: {exc} (perhaps a shallow clone); {FETCH_HINT}") from None
     try:
-        files = read_tree(root, rev, PLACEMENTS)
+        files = read_tree(root, rev, PLACEMENTS, repo.config.max_file_bytes)
     except GitError as exc:
         raise UsageError(f"cannot read {PLACEMENTS} at {rev}: {exc}; {FETCH_HINT}") from None
     found: dict[str, dict[str, Any]] = {}
