@@ -422,3 +422,11 @@ def test_a_pipe_where_the_base_had_a_record_does_not_hang_validate_base(git_repo
     )
     assert result.code == 1, result.err
     assert f"{PLACEMENT}:1:1: error: this is a named pipe" in result.out
+
+
+def test_a_carriage_return_that_ends_no_line_is_refused() -> None:
+    """A terminal prints 'name: Kayden\\rEvil' as 'Evil: Kayden'; YAML sees a line break."""
+    err = refused("id: x\r\nname: Kayden\rEvil\r\n")
+    assert (err.rule, err.line, err.column) == ("control-character", 2, 13)
+    assert "U+000D" in err.message
+    assert load_text(decode(b"id: x\r\nname: y\r\n"), "x").data == {"id": "x", "name": "y"}

@@ -149,6 +149,7 @@ _SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 _IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
 """What a value may not hold after escapes are read: UNSEEN, and a carriage return."""
 _TAB = re.compile("\t")
+_LONE_CR = re.compile("\r(?!\n)")
 _PLAIN = bytes(range(0x20, 0x7F)) + b"\n\r"
 _CONTROL_NAMES = {
     0x00: "NULL",
@@ -234,6 +235,16 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, unseen_ok: bool = Fal
             )
         message, rule = unseen_problem(found.group())
         raise LoadError(message, line, col, rule)
+    if not unseen_ok and "\r" in text and (cr := _LONE_CR.search(text)):
+        # YAML reads it as a line break, a terminal as "back to the start of the line".
+        line, col = _line_col(text, cr.start())
+        raise LoadError(
+            "a carriage return (U+000D) that does not end a line; delete it, or save the "
+            "file with ordinary line endings",
+            line,
+            col,
+            "control-character",
+        )
     return text
 
 
