@@ -93,6 +93,16 @@ def _install(change: Change, tmp: Path) -> Path | None:
     return keep
 
 
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder's entries (the renames) to disk, where the system allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _undo(done: list[tuple[Change, Path | None]]) -> list[tuple[Change, Path | None]]:
     """Put back every installed file; return those that could not be put back."""
     stuck = []
@@ -147,6 +157,8 @@ def write_all(changes: list[Change]) -> None:
         for current, tmp in staged:
             done.append((current, _install(current, tmp)))
         ok = True
+        for folder in {c.path.parent for c in changes}:
+            _sync_folder(folder)
     except BaseException as exc:
         stuck = _undo(done)
         if isinstance(exc, OSError):
