@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from aprecords.load import DEFAULT_MAX_BYTES, UNSEEN, LoadError, decode, load_text
+from aprecords.load import DEFAULT_MAX_BYTES, LoadError, decode, load_text
+from aprecords.unseen import UNSEEN
 from conftest import PLACEMENT, PROJECT, SCHOOL, TODAY, line_of, replace_line, run_module
 
 NAME_LINE = "name: Tobias Wrenfeather"
@@ -144,7 +145,7 @@ def test_a_clean_file_costs_one_search_and_no_walk(monkeypatch: pytest.MonkeyPat
     def walked(*args: object) -> None:
         raise AssertionError("the data of a file without escapes was walked")
 
-    monkeypatch.setattr(load, "_escaped_unseen", walked)
+    monkeypatch.setattr(load, "escaped_unseen", walked)
     for rel in (PLACEMENT, SCHOOL, "records/attendance/hollybrook-2025-001.yaml"):
         load.load_file(PROJECT / rel, rel)
 
@@ -236,7 +237,7 @@ def test_a_huge_record_is_refused_without_being_read(repo: Path, run_cli) -> Non
 def test_a_file_that_grows_past_the_limit_while_read_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from aprecords import load
+    from aprecords import files
 
     file = tmp_path / "x.yaml"
     file.write_text("id: x\n", "utf-8")
@@ -247,9 +248,9 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(
         return os.stat_result((info.st_mode, *info[1:6], 6, *info[7:]))
 
     file.write_text("id: x\n" + "#" * 100, "utf-8")
-    monkeypatch.setattr(load.os, "fstat", small)
+    monkeypatch.setattr(files.os, "fstat", small)
     with pytest.raises(LoadError) as info:
-        load.read_limited(file, 50)
+        files.read_limited(file, 50)
     assert info.value.rule == "file-size"
 
 
@@ -365,7 +366,8 @@ def test_a_past_review_with_an_invisible_character_stays_protected(git_repo: Pat
 
 
 def test_escapes_are_found_at_any_depth_without_recursion() -> None:
-    from aprecords.load import MAX_DEPTH, without_unseen
+    from aprecords.load import MAX_DEPTH
+    from aprecords.unseen import without_unseen
 
     depth = MAX_DEPTH - 1
     err = refused("a: " + "[" * depth + '"x\\u202e"' + "]" * depth + "\n")

@@ -18,10 +18,7 @@ Parsing runs in libyaml (``yaml.CSafeLoader``); only the small constructor runs 
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +27,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from aprecords.findings import pointer
-
-DEFAULT_MAX_BYTES = 1024 * 1024
+from aprecords.files import DEFAULT_MAX_BYTES, LoadError, read_limited, size_error
+from aprecords.unseen import SUSPECT, escaped_unseen, unseen_problem
 
 # Integers of more than 100 digits stay text: Python refuses to convert over 4300 digits.
 _INT = re.compile(r"^-?(?:0|[1-9][0-9]{0,99})$")
@@ -54,17 +50,6 @@ def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
     add("tag:yaml.org,2002:int", _INT, "-0123456789")
     add("tag:yaml.org,2002:float", _FLOAT, "-0123456789")
     return table
-
-
-class LoadError(Exception):
-    """A file that cannot be read as a record, with where and what to do."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1, rule: str = "yaml-syntax"):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-        self.rule = rule
 
 
 class _Problem(Exception):
@@ -132,69 +117,10 @@ def _mark(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-# Every Unicode format character (category Cf, Unicode 15.1) as the body of a regex class,
-# spelt out: computing it takes a fifth of a second at start-up. tests/test_hardening.py
-# checks it against unicodedata.
-FORMAT_CHARS = (
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f"
-)
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls (NEL included).
-_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
-"""Characters no record may hold: controls, line/paragraph separators, format characters."""
-_SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
-_IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
-"""What a value may not hold after escapes are read: UNSEEN, and a carriage return."""
 _TAB = re.compile("\t")
 _LONE_CR = re.compile("\r(?!\n)")
 _PLAIN = bytes(range(0x20, 0x7F)) + b"\n\r"
-_CONTROL_NAMES = {
-    0x00: "NULL",
-    0x07: "BELL",
-    0x08: "BACKSPACE",
-    0x0B: "LINE TABULATION",
-    0x0C: "FORM FEED",
-    0x0D: "CARRIAGE RETURN",
-    0x1B: "ESCAPE",
-    0x7F: "DELETE",
-    0x85: "NEXT LINE",
-}
-
-
-def char_name(char: str) -> str:
-    """A character as messages name it: ``U+202E RIGHT-TO-LEFT OVERRIDE``."""
-    code = ord(char)
-    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(code, "")
-    return f"U+{code:04X} {name}" if name else f"U+{code:04X}"
-
-
-def unseen_problem(char: str, escaped: bool = False) -> tuple[str, str]:
-    """The message and rule id for a character that UNSEEN matches."""
-    how = " (written as an escape in quoted text)" if escaped else ""
-    if unicodedata.category(char) == "Cc":
-        return (
-            f"a control character, {char_name(char)}{how}; records hold plain text only, "
-            "so delete it",
-            "control-character",
-        )
-    return (
-        f"an invisible character, {char_name(char)}{how}: it can make text look different "
-        "from what it holds (letters shown reordered, or two different words shown the "
-        "same); delete it, and retype the text around it if unsure",
-        "invisible-character",
-    )
-
-
-def _size_error(size: int, max_bytes: int) -> LoadError:
-    return LoadError(
-        f"the file is {size:,} bytes, over the limit of {max_bytes:,}; "
-        "a record this large is almost certainly a mistake (split it, or raise "
-        "max_file_bytes in aprecords.yml)",
-        rule="file-size",
-    )
+"""Printable ASCII and line breaks: the bytes of most records, and never suspect."""
 
 
 def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, unseen_ok: bool = False) -> str:
@@ -205,7 +131,7 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, unseen_ok: bool = Fal
     reading a past version, which is not being checked).
     """
     if len(raw) > max_bytes:
-        raise _size_error(len(raw), max_bytes)
+        raise size_error(len(raw), max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -222,7 +148,7 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, unseen_ok: bool = Fal
     # Only the bytes that are not printable ASCII or line breaks (a fast C loop): none at all
     # in most files; else they form the text's other characters, searched for the suspects.
     rest = raw.removeprefix(b"\xef\xbb\xbf").translate(None, _PLAIN)
-    suspect = _TAB if unseen_ok else _SUSPECT
+    suspect = _TAB if unseen_ok else SUSPECT
     found = suspect.search(text) if rest and suspect.search(rest.decode("utf-8")) else None
     if found is not None:
         line, col = _line_col(text, found.start())
@@ -436,46 +362,6 @@ class Document:
         return locate(self._root, pointer, key=key)
 
 
-def _escaped_unseen(data: Any) -> tuple[str, bool, str] | None:
-    """The first key or text holding an _IN_VALUE character, in document order: (pointer, is
-    key, char). A loop, not recursion: nesting may be up to MAX_DEPTH deep."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
-    while stack:
-        node, trail = stack.pop()
-        if isinstance(node, str):
-            if found := _IN_VALUE.search(node):
-                return pointer(*trail), False, found.group()
-        elif isinstance(node, dict):
-            for key in node:
-                if isinstance(key, str) and (found := _IN_VALUE.search(key)):
-                    return pointer(*trail, key), True, found.group()
-            stack.extend((node[key], (*trail, key)) for key in reversed(node))
-        elif isinstance(node, list):
-            stack.extend((node[i], (*trail, i)) for i in reversed(range(len(node))))
-    return None
-
-
-def without_unseen(data: Any) -> Any:
-    """Loaded data with every unseen character (and carriage return) deleted from its keys and
-    texts, in place: how a past version reads once its invisible characters are deleted."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            items = list(node.items())
-            node.clear()
-            for key, value in items:
-                clean = _IN_VALUE.sub("", key) if isinstance(key, str) else key
-                node[clean] = _IN_VALUE.sub("", value) if isinstance(value, str) else value
-                stack.append(value)
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                if isinstance(value, str):
-                    node[i] = _IN_VALUE.sub("", value)
-                stack.append(value)
-    return data
-
-
 def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
     """Parse text already decoded; the top level must be a mapping."""
     data = parse(text)
@@ -492,78 +378,11 @@ def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
         )
     doc = Document(path=path, data=data, text=text)
     # decode() saw every typed character; only escapes in double quotes ("\u202e") add more.
-    if not unseen_ok and '"' in text and "\\" in text and (found := _escaped_unseen(data)):
+    if not unseen_ok and '"' in text and "\\" in text and (found := escaped_unseen(data)):
         ptr, key, char = found
         message, rule = unseen_problem(char, escaped=True)
         raise LoadError(message, *doc.locate(ptr, key=key), rule)
     return doc
-
-
-_KINDS = (
-    (stat.S_ISDIR, "a folder", "rename it, or move the records in it to where records go"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)", "delete it"),
-    (stat.S_ISSOCK, "a socket", "delete it"),
-    (stat.S_ISCHR, "a device", "delete it"),
-    (stat.S_ISBLK, "a device", "delete it"),
-)
-
-
-def not_a_file(mode: int) -> LoadError | None:
-    """The error for something that is not a regular file (None for a regular file)."""
-    if stat.S_ISREG(mode):
-        return None
-    what, todo = next(((w, t) for test, w, t in _KINDS if test(mode)), ("not a file", "delete it"))
-    return LoadError(
-        f"this is {what}, not a file, though its name ends like a record's; {todo} "
-        "(records are plain text files)",
-        rule="not-a-file",
-    )
-
-
-def _read_all(fd: int, size: int, max_bytes: int) -> bytes:
-    """Up to ``max_bytes + 1`` bytes (one more tells a file that grew), asking for the size
-    the stat gave (a buffered read of ``max_bytes`` would allocate that much per file)."""
-    parts: list[bytes] = []
-    total = 0
-    while total <= max_bytes:
-        chunk = os.read(fd, min(max_bytes + 1 - total, max(size + 1 - total, 65536)))
-        if not chunk:
-            break
-        parts.append(chunk)
-        total += len(chunk)
-    return b"".join(parts)
-
-
-def read_limited(file: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``max_bytes``: its size is checked (fstat)
-    before reading, and a folder, pipe, socket or device is refused without waiting on it."""
-    try:
-        # O_NONBLOCK: opening a named pipe does not wait for a writer.
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        try:  # a socket cannot be opened: say what it is
-            problem = not_a_file(os.stat(file).st_mode)
-        except OSError:
-            problem = None
-        raise problem or LoadError(
-            f"cannot read the file: {exc.strerror}", rule="unreadable"
-        ) from None
-    info = os.fstat(fd)
-    problem = not_a_file(info.st_mode)
-    if problem is None and info.st_size > max_bytes:
-        problem = _size_error(info.st_size, max_bytes)
-    if problem is not None:
-        os.close(fd)
-        raise problem
-    try:
-        raw = _read_all(fd, info.st_size, max_bytes)
-    except OSError as exc:
-        raise LoadError(f"cannot read the file: {exc.strerror}", rule="unreadable") from None
-    finally:
-        os.close(fd)
-    if len(raw) > max_bytes:  # it grew after the fstat
-        raise _size_error(len(raw), max_bytes)
-    return raw
 
 
 def load_file(file: Path, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:

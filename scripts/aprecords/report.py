@@ -6,7 +6,7 @@ import json
 import re
 
 from aprecords.findings import Finding, has_errors
-from aprecords.load import FORMAT_CHARS
+from aprecords.unseen import FORMAT_CHARS
 
 FORMATS = ("text", "json", "github")
 

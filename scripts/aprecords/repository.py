@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from aprecords.config import CONFIG_FILE, Config, ConfigError
+from aprecords.files import not_a_file
 from aprecords.findings import Finding
-from aprecords.load import Document, LoadError, load_file, not_a_file
+from aprecords.load import Document, LoadError, load_file
 from aprecords.schemas import Schemas
 
 RECORDS = "records"

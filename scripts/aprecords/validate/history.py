@@ -16,8 +16,9 @@ from typing import Any
 from aprecords.errors import UsageError
 from aprecords.findings import Finding
 from aprecords.gitlog import GitError, read_tree, resolve_revision
-from aprecords.load import LoadError, decode, load_text, without_unseen
+from aprecords.load import LoadError, decode, load_text
 from aprecords.repository import RECORDS, Record, Repository
+from aprecords.unseen import without_unseen
 from aprecords.validate.rules import RULES, Hit
 from aprecords.validate.rules.history import Change, Gone, HistoryContext
 
