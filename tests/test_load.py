@@ -185,8 +185,8 @@ def test_utf8_byte_order_mark_is_accepted() -> None:
 
 def test_control_character_is_located_after_multibyte_text() -> None:
     err = refused("a: 1\nb: éé\x07\n")
-    assert (err.rule, err.line, err.column) == ("encoding", 2, 6)
-    assert "U+0007" in err.message
+    assert (err.rule, err.line, err.column) == ("control-character", 2, 6)
+    assert "U+0007 BELL" in err.message
 
 
 def test_tab_is_refused_where_it_is() -> None:

@@ -58,6 +58,8 @@ LEAVES = st.one_of(
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=20),
     st.sampled_from(["", " ", "2025-02-30", "2025-09-08", "T1", "AM", "level-1", "x@y", "a@b.org"]),
+    # Python's re reads '$' as "end, or before a final line break"; ECMA-262 does not.
+    st.sampled_from(["2025-09-08\n", "T1\n", "level-1\n", "a@b.org\n", "123456\n", "x\n\n"]),
     st.lists(st.text(max_size=5), max_size=3),
     st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=2),
 )
@@ -88,8 +90,10 @@ def test_fast_pass_agrees_with_jsonschema_on_mutated_records(data: st.DataObject
         parent = record
         for token in trail[:-1]:
             parent = parent[token]
-        action = data.draw(st.sampled_from(["replace", "delete", "add"]))
-        if action == "delete" and isinstance(parent, dict):
+        action = data.draw(st.sampled_from(["replace", "delete", "add", "line-break"]))
+        if action == "line-break" and isinstance(parent[trail[-1]], str):
+            parent[trail[-1]] += "\n"  # e.g. upn: "P207000016049\n", or a '|' block
+        elif action == "delete" and isinstance(parent, dict):
             del parent[trail[-1]]
         elif action == "add" and isinstance(parent, dict):
             parent[data.draw(st.sampled_from(["extra", "nmae", "id", "date"]))] = data.draw(LEAVES)
@@ -97,6 +101,20 @@ def test_fast_pass_agrees_with_jsonschema_on_mutated_records(data: st.DataObject
             parent[trail[-1]] = data.draw(LEAVES)
     slow = schemas._validators[kind].is_valid(record)
     assert schemas._surely_valid(kind, record) == slow
+
+
+def test_a_trailing_line_break_is_refused_by_both_validators() -> None:
+    """The case the property test once missed: jsonschema's '$' matched before the break."""
+    from aprecords.load import load_file
+    from conftest import PROJECT
+
+    schemas = _project_schemas()
+    kind, rel = EXAMPLES[0]
+    record = load_file(PROJECT / rel, rel).data
+    assert schemas._validators[kind].is_valid(record) and schemas._surely_valid(kind, record)
+    record["student"]["upn"] += "\n"
+    assert not schemas._validators[kind].is_valid(record)
+    assert not schemas._surely_valid(kind, record)
 
 
 EXAMPLES = [

@@ -51,17 +51,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     root = resolve_root(args.root)
     paths = None
+    folders: list[str] = []
     if args.paths:
         paths = set()
         for name in args.paths:
             file = Path(name)
-            if not file.exists():
+            if not file.exists() and not file.is_symlink():
                 raise UsageError(f"{name}: no such file")
-            if not file.resolve().is_relative_to(root):
+            # A link is judged by where it is (a link under records/ is a finding).
+            if not (file.parent.resolve() / file.name).is_relative_to(root):
                 raise UsageError(f"{name}: outside the records repository {root}")
-            files = sorted(file.rglob("*.y*ml")) if file.is_dir() else [file]
-            paths.update(relative(root, f) for f in files)
+            rel = relative(root, file)
+            paths.add(rel)
+            if file.is_dir() and not file.is_symlink():
+                folders.append("" if rel == "." else rel.rstrip("/") + "/")
     repo = load_repository(root)
+    if paths is not None and folders:  # everything found under a folder given, links included
+        known = {r.path for r in repo.records} | {f.path for f in repo.load_findings}
+        paths.update(p for p in known if p.startswith(tuple(folders)))
     findings = validate(repo, args.today or date.today(), paths)
     if args.base:
         from aprecords.validate.history import check_history

@@ -102,21 +102,25 @@ def resolve_revision(root: Path, rev: str) -> str:
     return out.decode().strip()
 
 
-def read_tree(root: Path, rev: str, under: str) -> dict[str, bytes]:
+def read_tree(root: Path, rev: str, under: str, max_bytes: int | None = None) -> dict[str, bytes]:
     """Contents of every file below folder ``under`` (relative to root) at revision ``rev``.
 
-    Keys are paths relative to ``root``. Runs ``git ls-tree -r -z`` once and
-    ``git cat-file --batch`` once for all the files.
+    Keys are paths relative to ``root``. Runs ``git ls-tree -r -l -z`` once and
+    ``git cat-file --batch`` once for all the files. Symbolic links, and files larger than
+    ``max_bytes`` (their size is listed), are left out unread.
     """
-    listing = _git(root, "ls-tree", "-r", "-z", rev, "--", under)
+    listing = _git(root, "ls-tree", "-r", "-l", "-z", rev, "--", under)
     blobs: list[tuple[str, str]] = []
     for entry in listing.split(b"\0"):
         if not entry:
             continue
         meta, _, name = entry.partition(b"\t")
-        _mode, kind, oid = meta.decode().split(" ")
-        if kind == "blob":
-            blobs.append((name.decode("utf-8", "surrogateescape"), oid))
+        mode, kind, oid, size = meta.decode().split()
+        if kind != "blob" or mode == "120000":
+            continue
+        if max_bytes is not None and int(size) > max_bytes:
+            continue
+        blobs.append((name.decode("utf-8", "surrogateescape"), oid))
     if not blobs:
         return {}
     out = _git(root, "cat-file", "--batch", stdin="".join(f"{oid}\n" for _, oid in blobs).encode())

@@ -1,7 +1,11 @@
 """The one strict YAML loader every part of aprecords uses.
 
 Rules (each gives a clear error with line and column):
-- UTF-8 only (a leading byte-order mark is allowed); no tab characters; a size limit;
+- UTF-8 only (a leading byte-order mark is allowed); no tab characters; a size limit checked
+  before reading; only regular files (never a folder, pipe or socket);
+- no invisible format characters (Unicode category Cf: bidi controls, zero-width spaces and
+  joiners, soft hyphens, a byte-order mark inside the text) and no control characters, neither
+  typed nor written as escapes in double-quoted text;
 - exactly one document, a mapping, not empty;
 - duplicate keys are errors; keys are plain text;
 - dates stay strings; only ``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off``
@@ -23,7 +27,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-DEFAULT_MAX_BYTES = 1024 * 1024
+from aprecords.files import DEFAULT_MAX_BYTES, LoadError, read_limited, size_error
+from aprecords.unseen import SUSPECT, escaped_unseen, unseen_problem
 
 # Integers of more than 100 digits stay text: Python refuses to convert over 4300 digits.
 _INT = re.compile(r"^-?(?:0|[1-9][0-9]{0,99})$")
@@ -45,17 +50,6 @@ def _resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
     add("tag:yaml.org,2002:int", _INT, "-0123456789")
     add("tag:yaml.org,2002:float", _FLOAT, "-0123456789")
     return table
-
-
-class LoadError(Exception):
-    """A file that cannot be read as a record, with where and what to do."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1, rule: str = "yaml-syntax"):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-        self.rule = rule
 
 
 class _Problem(Exception):
@@ -123,15 +117,21 @@ def _mark(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Check size, encoding and tabs; return the text without a byte-order mark."""
+_TAB = re.compile("\t")
+_LONE_CR = re.compile("\r(?!\n)")
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\n\r"
+"""Printable ASCII and line breaks: the bytes of most records, and never suspect."""
+
+
+def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES, unseen_ok: bool = False) -> str:
+    """Check size, encoding, tabs and unseen characters; return the text without a BOM.
+
+    A clean file costs one ``bytes.translate``; a regular expression searches only the
+    characters that are not plain ASCII. ``unseen_ok`` lets format characters through (for
+    reading a past version, which is not being checked).
+    """
     if len(raw) > max_bytes:
-        raise LoadError(
-            f"the file is {len(raw):,} bytes, over the limit of {max_bytes:,}; "
-            "a record this large is almost certainly a mistake (split it, or raise "
-            "max_file_bytes in aprecords.yml)",
-            rule="file-size",
-        )
+        raise size_error(len(raw), max_bytes)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -145,14 +145,31 @@ def decode(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
             "encoding",
         ) from None
     text = text.removeprefix("\ufeff")
-    tab = text.find("\t")
-    if tab >= 0:
-        line, col = _line_col(text, tab)
+    # Only the bytes that are not printable ASCII or line breaks (a fast C loop): none at all
+    # in most files; else they form the text's other characters, searched for the suspects.
+    rest = raw.removeprefix(b"\xef\xbb\xbf").translate(None, _PLAIN)
+    suspect = _TAB if unseen_ok else SUSPECT
+    found = suspect.search(text) if rest and suspect.search(rest.decode("utf-8")) else None
+    if found is not None:
+        line, col = _line_col(text, found.start())
+        if found.group() == "\t":
+            raise LoadError(
+                "a tab character; YAML needs spaces, so replace the tab with spaces",
+                line,
+                col,
+                "tab-character",
+            )
+        message, rule = unseen_problem(found.group())
+        raise LoadError(message, line, col, rule)
+    if not unseen_ok and "\r" in text and (cr := _LONE_CR.search(text)):
+        # YAML reads it as a line break, a terminal as "back to the start of the line".
+        line, col = _line_col(text, cr.start())
         raise LoadError(
-            "a tab character; YAML needs spaces, so replace the tab with spaces",
+            "a carriage return (U+000D) that does not end a line; delete it, or save the "
+            "file with ordinary line endings",
             line,
             col,
-            "tab-character",
+            "control-character",
         )
     return text
 
@@ -345,7 +362,7 @@ class Document:
         return locate(self._root, pointer, key=key)
 
 
-def load_text(text: str, path: str) -> Document:
+def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
     """Parse text already decoded; the top level must be a mapping."""
     data = parse(text)
     if data is None:
@@ -359,13 +376,15 @@ def load_text(text: str, path: str) -> Document:
             f"the file holds {kind}; a record must be a mapping of keys such as 'id: ...'",
             rule="top-level-mapping",
         )
-    return Document(path=path, data=data, text=text)
+    doc = Document(path=path, data=data, text=text)
+    # decode() saw every typed character; only escapes in double quotes ("\u202e") add more.
+    if not unseen_ok and '"' in text and "\\" in text and (found := escaped_unseen(data)):
+        ptr, key, char = found
+        message, rule = unseen_problem(char, escaped=True)
+        raise LoadError(message, *doc.locate(ptr, key=key), rule)
+    return doc
 
 
 def load_file(file: Path, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read, decode and parse one record file. ``path`` is how findings name it."""
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise LoadError(f"cannot read the file: {exc.strerror}", rule="unreadable") from None
-    return load_text(decode(raw, max_bytes), path)
+    return load_text(decode(read_limited(file, max_bytes), max_bytes), path)

@@ -6,16 +6,18 @@ import json
 import re
 
 from aprecords.findings import Finding, has_errors
+from aprecords.unseen import FORMAT_CHARS
 
 FORMATS = ("text", "json", "github")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+_CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{FORMAT_CHARS}]")
 
 
-def _one_line(value: str) -> str:
-    """Text as one printable line: line breaks and other control characters (which could also
-    drive a terminal) are shown escaped, as in ``'met,\\nnot met'``."""
+def one_line(value: str) -> str:
+    """Text as one printable line: line breaks, other control characters (which could also
+    drive a terminal) and invisible format characters (which can reorder what a terminal
+    shows) are shown escaped, as in ``'met,\\nnot met'`` or ``\\u202e``."""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
 
 
@@ -46,7 +48,7 @@ def render(findings: list[Finding], records: int, fmt: str) -> str:
             for f in findings
         )
     return "\n".join(
-        f"{_one_line(f.path)}:{f.line}:{f.column}: {f.severity}: {_one_line(f.message)} [{f.rule}]"
+        f"{one_line(f.path)}:{f.line}:{f.column}: {f.severity}: {one_line(f.message)} [{f.rule}]"
         for f in findings
     )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aprecords.config import CONFIG_FILE, Config, ConfigError
+from aprecords.files import not_a_file
 from aprecords.findings import Finding
 from aprecords.load import Document, LoadError, load_file
 from aprecords.schemas import Schemas
@@ -98,9 +100,13 @@ class Repository:
 
 
 def relative(root: Path, file: Path) -> str:
-    """A path as findings show it: relative to the root where possible, with '/'."""
+    """A path as findings show it: relative to the root where possible, with '/'.
+
+    The file's own name is not resolved, so a link is named by where it is, not where it
+    points (findings about a link are at the link).
+    """
     try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+        return (file.parent.resolve() / file.name).relative_to(root.resolve()).as_posix()
     except ValueError:
         return file.as_posix()
 
@@ -124,15 +130,33 @@ def load_config(root: Path, schemas: Schemas) -> Config:
     return Config.from_data(doc.data)
 
 
-def record_files(root: Path) -> list[tuple[str | None, Path]]:
-    """Every YAML file under records/ with the kind its folder implies (None: misplaced)."""
+def _walk(folder: Path) -> list[tuple[Path, bool]]:
+    """Everything under ``folder`` named like a record, and every link (links to folders are
+    listed, not followed), each with whether it is a link (known without an extra stat)."""
+    found: list[tuple[Path, bool]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return found
+    for entry in entries:
+        path = folder / entry.name
+        link = entry.is_symlink()
+        if link or entry.name.endswith((".yaml", ".yml")):
+            found.append((path, link))
+        if not link and entry.is_dir(follow_symlinks=False):
+            found.extend(_walk(path))
+    return found
+
+
+def record_files(root: Path) -> list[tuple[str | None, Path, bool]]:
+    """Everything under records/ named like a YAML file, and every link (folders, pipes and
+    links are findings): the kind its folder implies (None: misplaced), the path, and whether
+    it is a link."""
     base = root / RECORDS
-    found: list[tuple[str | None, Path]] = []
+    found: list[tuple[str | None, Path, bool]] = []
     if not base.is_dir():
         return found
-    for file in sorted(base.rglob("*")):
-        if file.suffix not in (".yaml", ".yml") or not file.is_file():
-            continue
+    for file, link in _walk(base):
         parts = file.relative_to(base).parts
         kind = FOLDERS.get(parts[0])
         if (
@@ -142,8 +166,44 @@ def record_files(root: Path) -> list[tuple[str | None, Path]]:
             and len(parts) != 2
         ):
             kind = None
-        found.append((kind, file))
+        found.append((kind, file, link))
     return found
+
+
+def _link_problem(root: Path, file: Path) -> str:
+    """Why a link under records/ is refused.
+
+    Every link is refused: one that leads outside the repository would publish whatever it
+    points to; one inside it shows a reviewer only a path, not the record, in a pull request
+    and makes one record appear twice.
+    """
+    try:
+        target = file.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return (
+            "this is a link that leads nowhere; records are plain files, so delete the link "
+            "(or replace it by the record itself)"
+        )
+    what = "folder" if target.is_dir() else "file"
+    if not target.is_relative_to(root.resolve()):
+        return (
+            f"this is a link to a {what} outside the records repository, which is never read; "
+            "records are plain files: delete the link, and add the record itself if it "
+            "belongs here"
+        )
+    where = target.relative_to(root.resolve()).as_posix()
+    return (
+        f"this is a link to the {what} {where}; records are plain files (a pull request "
+        "shows a link as a path, not the record), so delete the link, or move the "
+        f"{what} here instead"
+    )
+
+
+def _not_a_file(file: Path) -> LoadError | None:
+    try:
+        return not_a_file(file.stat().st_mode)
+    except OSError:
+        return None
 
 
 def load_repository(root: Path) -> Repository:
@@ -151,20 +211,27 @@ def load_repository(root: Path) -> Repository:
     schemas = Schemas(root / "schema")
     config = load_config(root, schemas)
     repo = Repository(root=root, config=config, schemas=schemas)
-    for kind, file in record_files(root):
+    for kind, file, link in record_files(root):
         repo.files += 1
         rel = relative(root, file)
+        if link:
+            message = _link_problem(root, file)
+            repo.load_findings.append(Finding(rel, 1, 1, "error", message, "record-symlink"))
+            continue
         if kind is None:
+            problem = _not_a_file(file)
             repo.load_findings.append(
                 Finding(
                     rel,
                     1,
                     1,
                     "error",
-                    "this file is not where records go: use records/schools/<id>.yaml, "
+                    problem.message
+                    if problem is not None
+                    else "this file is not where records go: use records/schools/<id>.yaml, "
                     "records/providers/<id>.yaml, records/placements/<school-id>/<id>.yaml "
                     "or records/attendance/<placement-id>.yaml",
-                    "record-location",
+                    problem.rule if problem is not None else "record-location",
                 )
             )
             continue

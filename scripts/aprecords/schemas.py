@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -61,6 +63,44 @@ def _shown(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     return _kind_of(value)
+
+
+@cache
+def ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """A schema pattern compiled with ECMA-262's '$': the very end of the text only.
+
+    Python's '$' also matches before a final line break, so ``^[0-9]{6}$`` would accept
+    ``"123456\\n"``; jsonschema-rs (like every ECMA engine) does not. Each '$' outside a
+    bracket expression becomes ``\\Z``.
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The ``pattern`` keyword as ECMA-262 (and jsonschema-rs) read it."""
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
 
 
 class SchemaError(Exception):
@@ -128,7 +168,7 @@ class Schemas:
         return merged
 
     @cached_property
-    def _validators(self) -> dict[str, Draft202012Validator]:
+    def _validators(self) -> dict[str, Any]:
         resources = [
             (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
             for doc in self.documents.values()
@@ -136,13 +176,11 @@ class Schemas:
         ]
         registry: Registry = Registry().with_resources(resources)
         checker = FormatChecker()
-        validators = {}
+        found = {}
         for kind, doc in self.documents.items():
             schema = {**self.resolved(kind), "$id": doc.get("$id", "")}
-            validators[kind] = Draft202012Validator(
-                schema, registry=registry, format_checker=checker
-            )
-        return validators
+            found[kind] = _Validator(schema, registry=registry, format_checker=checker)
+        return found
 
     def schema(self, kind: str) -> dict[str, Any]:
         """The raw schema of one kind (``placement``, ``school``...)."""
@@ -261,6 +299,13 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         return [at(f"{label} is {_shown(value)}, which is not one of the choices: {choices}")]
     if error.validator in ("anyOf", "oneOf") and schema.get("x-hint-anyOf"):
         return [at(f"{label}: {schema['x-hint-anyOf']}", key=True)]
+    if error.validator in ("pattern", "format") and _only_line_break(error.instance, schema):
+        return [
+            at(
+                f"{label} ends with a line break, which it cannot hold; write the value on the "
+                "key's line (a '|' or '>' block, or a \\n in quotes, adds the line break)"
+            )
+        ]
     hint = _hint(error)
     if error.validator in ("minLength", "pattern", "format", "maxLength") and hint:
         value = error.instance if isinstance(error.instance, str) else ""
@@ -277,3 +322,11 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
     if error.validator == "minProperties":
         return [at(f"{label} needs at least one entry", key=True)]
     return [at(f"{label}: {error.message}")]
+
+
+def _only_line_break(value: Any, schema: dict[str, Any]) -> bool:
+    """True when a text fails its pattern only for the line breaks it ends with."""
+    pattern = schema.get("pattern")
+    if not isinstance(value, str) or not isinstance(pattern, str) or not value.endswith("\n"):
+        return False
+    return bool(ecma_pattern(pattern).search(value.rstrip("\n")))

@@ -7,18 +7,17 @@ The CSV layout (header required, one row per pupil and week)::
 ``pupil`` is the placement's record id or the pupil's UPN; ``week_commencing`` is the
 Monday as YYYY-MM-DD (or DD/MM/YYYY); an empty mark means no session (``-``).
 
-The whole file is checked before anything is written. A week already recorded with the
-same marks is left alone; sessions recorded as ``-`` may be filled in; a session whose
-mark differs from the one recorded is an error unless ``replace`` is given.
+The whole file is checked before anything is written, and then every changed file is
+written or none is (``aprecords.writes``). A week already recorded with the same marks is
+left alone; sessions recorded as ``-`` may be filled in; a session whose mark differs from
+the one recorded is an error unless ``replace`` is given.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,8 +28,10 @@ from aprecords.attendance import fileformat
 from aprecords.attendance.codes import BY_MARK, NO_SESSION, SESSION_KEYS, SESSION_NAMES
 from aprecords.attendance.register import session_day
 from aprecords.load import LoadError, decode, load_file, load_text
+from aprecords.report import one_line
 from aprecords.repository import Record, Repository
 from aprecords.validate import check_schemas
+from aprecords.writes import Change, write_all
 
 HEADER = ("pupil", "week_commencing", *SESSION_KEYS)
 FOLDER = "records/attendance"
@@ -47,8 +48,9 @@ class Problem:
     path: str | None = None  # set when the problem is in a record file, not in the CSV
 
     def text(self, csv_name: str) -> str:
-        """``file:row:column: error: message``, as editors and CI logs link it."""
-        return f"{self.path or csv_name}:{self.row}:{self.column}: error: {self.message}"
+        """``file:row:column: error: message``, as editors and CI logs link it (control and
+        invisible characters echoed from the CSV or a record shown escaped)."""
+        return one_line(f"{self.path or csv_name}:{self.row}:{self.column}: error: {self.message}")
 
 
 class ImportFailed(Exception):
@@ -291,9 +293,18 @@ def _row_against_placement(row: Row, placement: Record) -> list[Problem]:
 def _existing(repo: Repository, pid: str) -> tuple[Path, str | None, dict[date, tuple[str, ...]]]:
     """The attendance file of a placement: path, text (None if absent) and weeks."""
     file = repo.root / FOLDER / f"{pid}.yaml"
+    rel = f"{FOLDER}/{file.name}"
+    for link in (file.parent, file):
+        if link.is_symlink():  # never read or written through a link
+            where = f"{FOLDER}" if link == file.parent else rel
+            message = (
+                f"{where} is a link (symlink); attendance is kept in plain files and "
+                "folders, so replace the link by what it points to (aprecords validate "
+                "reports it too)"
+            )
+            raise ImportFailed([Problem(1, 1, message, where)])
     if not file.exists():
         return file, None, {}
-    rel = f"{FOLDER}/{file.name}"
     try:
         doc = load_file(file, rel, repo.config.max_file_bytes)
     except LoadError as exc:
@@ -328,6 +339,7 @@ class Plan:
     """New text for each attendance file that changes, and the summary."""
 
     texts: dict[Path, str] = field(default_factory=dict)
+    old: dict[Path, str | None] = field(default_factory=dict)
     summary: Summary = field(default_factory=Summary)
 
 
@@ -375,6 +387,7 @@ def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
                 new, _ = fileformat.apply(text, pid, current, changes)
             _check_written(repo, file, new)
             plan.texts[file] = new
+            plan.old[file] = text
             plan.summary.files.append(f"{FOLDER}/{file.name}")
     if problems:
         raise ImportFailed(problems)
@@ -421,30 +434,17 @@ def _check_written(repo: Repository, file: Path, text: str) -> None:
         raise RuntimeError(f"import would write an invalid {file.name}: {findings[0].message}")
 
 
-def write_atomic(file: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    mode = file.stat().st_mode & 0o777 if file.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".tmp", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def import_csv(repo: Repository, raw: bytes, replace: bool = False) -> Summary:
-    """Check everything, then write every changed attendance file; return the summary."""
+    """Check everything, then write every changed attendance file or none; return the summary.
+
+    Raises ImportFailed for problems in the CSV or the records, and ``writes.WriteFailed``
+    (nothing written) when a file cannot be written.
+    """
     plan = plan_import(repo, raw, replace)
-    for file, text in plan.texts.items():
-        write_atomic(file, text)
+    write_all(
+        [
+            Change(file, plan.old.get(file), text, f"{FOLDER}/{file.name}")
+            for file, text in plan.texts.items()
+        ]
+    )
     return plan.summary

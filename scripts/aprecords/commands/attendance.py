@@ -18,13 +18,15 @@ def run_import(args: argparse.Namespace) -> int:
     """Check the whole CSV, then write; problems are listed and nothing is written."""
     from aprecords.attendance.importer import ImportFailed, import_csv
     from aprecords.cli import resolve_root
+    from aprecords.report import one_line
     from aprecords.repository import load_repository
+    from aprecords.writes import WriteFailed
 
     root = resolve_root(args.root)
     try:
         raw = Path(args.file).read_bytes()
     except OSError as exc:
-        raise UsageError(f"{args.file}: cannot read the file ({exc.strerror})") from None
+        raise UsageError(f"{one_line(args.file)}: cannot read the file ({exc.strerror})") from None
     repo = load_repository(root)
     try:
         summary = import_csv(repo, raw, replace=args.replace)
@@ -32,9 +34,12 @@ def run_import(args: argparse.Namespace) -> int:
         for problem in failed.problems:
             print(problem.text(args.file), file=sys.stderr)
         print(
-            f"{len(failed.problems)} problem(s) in {args.file}; nothing was written",
+            one_line(f"{len(failed.problems)} problem(s) in {args.file}; nothing was written"),
             file=sys.stderr,
         )
+        return EXIT_INVALID
+    except WriteFailed as failed:
+        print(f"aprecords: {one_line(failed.message)}", file=sys.stderr)
         return EXIT_INVALID
     print(summary.text())
     return EXIT_OK
@@ -64,6 +69,7 @@ def run_census(args: argparse.Namespace) -> int:
     """Print or write the census CSV; warnings about missing facts go to stderr."""
     from aprecords.attendance.census import census, term_of
     from aprecords.cli import resolve_root
+    from aprecords.report import one_line
     from aprecords.repository import load_repository
     from aprecords.validate import check_schemas
 
@@ -75,7 +81,10 @@ def run_census(args: argparse.Namespace) -> int:
     broken = [f for f in repo.load_findings + check_schemas(repo) if f.severity == "error"]
     if broken:
         for f in broken:
-            print(f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]", file=sys.stderr)
+            print(
+                one_line(f"{f.path}:{f.line}:{f.column}: error: {f.message} [{f.rule}]"),
+                file=sys.stderr,
+            )
         print(
             "aprecords: the records above have errors; fix them (aprecords validate) before "
             "exporting, so the census gets complete rows",
@@ -86,7 +95,7 @@ def run_census(args: argparse.Namespace) -> int:
         raise UsageError(f"--school {args.school}: no such school in records/schools/")
     export = census(repo, term, year, args.school)
     for warning in export.warnings:
-        print(f"aprecords: warning: {warning}", file=sys.stderr)
+        print(f"aprecords: warning: {one_line(warning)}", file=sys.stderr)
     if args.out is None:
         sys.stdout.write(export.csv_text())
     else:

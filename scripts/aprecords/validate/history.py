@@ -7,6 +7,8 @@ records by id, and handed to the rules of scope "history" (``rules/history.py``)
 
 from __future__ import annotations
 
+import os
+import stat
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from aprecords.findings import Finding
 from aprecords.gitlog import GitError, read_tree, resolve_revision
 from aprecords.load import LoadError, decode, load_text
 from aprecords.repository import RECORDS, Record, Repository
+from aprecords.unseen import without_unseen
 from aprecords.validate.rules import RULES, Hit
 from aprecords.validate.rules.history import Change, Gone, HistoryContext
 
@@ -28,8 +31,10 @@ FETCH_HINT = (
 
 
 def _same_now(file: Path, raw: bytes) -> bool:
+    """The working file holds exactly ``raw`` (a pipe or a file of another size is not read)."""
     try:
-        return file.read_bytes() == raw
+        info = os.lstat(file)
+        return stat.S_ISREG(info.st_mode) and info.st_size == len(raw) and file.read_bytes() == raw
     except OSError:
         return False
 
@@ -38,7 +43,8 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
     """Placement records at ``rev`` that differ from the working tree, by path.
 
     A file byte-for-byte the same now cannot break a history rule, so it is not parsed; nor
-    is a file that did not load at ``rev`` (nothing valid was recorded there to protect).
+    is a file that did not load at ``rev`` (nothing valid was recorded there to protect). A
+    file holding invisible format characters, refused today, is read without them.
     """
     root = repo.root
     try:
@@ -51,7 +57,7 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
             ) from None
         raise UsageError(f"--base {rev}: {exc} (perhaps a shallow clone); {FETCH_HINT}") from None
     try:
-        files = read_tree(root, rev, PLACEMENTS)
+        files = read_tree(root, rev, PLACEMENTS, repo.config.max_file_bytes)
     except GitError as exc:
         raise UsageError(f"cannot read {PLACEMENTS} at {rev}: {exc}; {FETCH_HINT}") from None
     found: dict[str, dict[str, Any]] = {}
@@ -62,10 +68,12 @@ def records_at(repo: Repository, rev: str) -> dict[str, dict[str, Any]]:
         if _same_now(root / path, raw):
             continue
         try:
-            doc = load_text(decode(raw, repo.config.max_file_bytes), path)
+            doc = load_text(decode(raw, repo.config.max_file_bytes, unseen_ok=True), path, True)
         except LoadError:
             continue
-        found[path] = doc.data
+        # Read as it will be once its invisible characters are deleted: deleting one from a
+        # recorded review (which validation now requires) is not a change to that review.
+        found[path] = without_unseen(doc.data)
     return found
 
 
