@@ -155,6 +155,8 @@ def environment() -> Environment:
         CHANGES=CHANGES,
         BLANK=_BLANK,
         who=who_text,
+        amended=model.amended_figures,
+        review_figures=model.review_figures,
     )
     return env
 
