@@ -21,10 +21,6 @@ from aprecords.site.render import dashboard_lists, make_site
 from conftest import PLACEMENT, REGISTER, Result, copy_examples, line_of, replace_line
 
 
-def new_review(file: Path, when: str) -> dict:
-    return yaml.safe_load(file.read_text("utf-8"))["reviews"][-1] | {"_when": when}
-
-
 def test_review_takes_its_figures_from_the_register(
     repo: Path, run_cli: Callable[..., Result]
 ) -> None:
@@ -62,7 +58,7 @@ def test_typed_figures_that_differ_from_the_register_are_a_warning(
     file = repo / PLACEMENT
     # The first review (9 Dec) covers 16 Sep .. 8 Dec; its amendment gives the register's
     # 31 of 33. Typing 32 attended over it makes the two disagree.
-    line = replace_line(file, "sessions_attended: 31", "sessions_attended: 32")
+    replace_line(file, "sessions_attended: 31", "sessions_attended: 32")
     result = run_cli("--root", repo, "validate", "--today", "2026-01-10")
     hits = [x for x in result.out.splitlines() if x.endswith("[review-attendance-register]")]
     assert len(hits) == 1 and result.code == 0
