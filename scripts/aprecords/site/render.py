@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -155,6 +156,7 @@ def environment() -> Environment:
         CHANGES=CHANGES,
         BLANK=_BLANK,
         who=who_text,
+        change_url=change_url,
         amended=model.amended_figures,
         review_figures=model.review_figures,
     )
@@ -291,6 +293,27 @@ def returns_outstanding(
                 if theirs:
                     group.pupils.add(row.id)
     return by_provider, by_school, recent
+
+
+def change_url(data: dict[str, Any], record_id: str, section: str) -> str | None:
+    """A mailto: link to the hub mentor asking for a change to one section of an agreement.
+
+    Only the record id and the section's name go into the message: no pupil data travels in
+    a link (it may be logged by mail servers and browsers). None without a mentor's address.
+    """
+    mentor = data.get("hub_mentor")
+    email = mentor.get("email") if isinstance(mentor, dict) else None
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    subject = f"Change request: {record_id}, {section}"
+    body = (
+        f"Record: {record_id}\nSection: {section}\n\nWhat should change, and why:\n\n"
+        "(Please do not write pupil details here beyond the record id.)\n"
+    )
+    return (
+        f"mailto:{quote(email, safe='@')}?subject={quote(subject, safe='')}"
+        f"&body={quote(body, safe='')}"
+    )
 
 
 def who_text(site: Site, who: tuple[str, ...], school: str) -> str:
