@@ -729,6 +729,7 @@ def _agreements(rng: random.Random, start: date, ehcp: bool, la: bool) -> dict[s
             "support": "Weekly check-in with a mentor.",
         },
         "safeguarding": {
+            "provider_needs": "None beyond the reporting procedure.",
             "information": rng.choice(("None known.", "Early help plan in place.")),
             "reporting": "Provider DSL phones the school DSL the same day.",
             "dsl_details_shared": True,

@@ -20,6 +20,8 @@ from aprecords.scope import scope
 from aprecords.site.render import dashboard_lists, make_site
 from conftest import PLACEMENT, REGISTER, Result, copy_examples, line_of, replace_line
 
+RULE = "review-attendance-register"
+
 
 def test_review_takes_its_figures_from_the_register(
     repo: Path, run_cli: Callable[..., Result]
@@ -37,7 +39,7 @@ def test_review_takes_its_figures_from_the_register(
         "percentage": 100.0,
     }
     checked = run_cli("--root", repo, "validate", "--today", "2026-01-13")
-    assert "[review-attendance-register]" not in checked.out
+    assert f"[{RULE}]" not in checked.out
 
 
 def test_without_a_covering_register_the_figures_are_left_to_type(
@@ -60,7 +62,7 @@ def test_typed_figures_that_differ_from_the_register_are_a_warning(
     # 31 of 33. Typing 32 attended over it makes the two disagree.
     replace_line(file, "sessions_attended: 31", "sessions_attended: 32")
     result = run_cli("--root", repo, "validate", "--today", "2026-01-10")
-    hits = [x for x in result.out.splitlines() if x.endswith("[review-attendance-register]")]
+    hits = [x for x in result.out.splitlines() if x.endswith(f"[{RULE}]")]
     assert len(hits) == 1 and result.code == 0
     assert hits[0].startswith(f"{PLACEMENT}:{line_of(file, 'summary: Strong start')}:")
     assert "sessions_attended 32 (register: 31)" in hits[0]
@@ -76,7 +78,7 @@ def test_the_register_is_not_judged_where_it_has_gaps(
     register.write_text("".join(lines), "utf-8")
     replace_line(repo / PLACEMENT, "sessions_attended: 31", "sessions_attended: 32")
     result = run_cli("--root", repo, "validate", "--today", "2026-01-10")
-    assert "[review-attendance-register]" not in result.out
+    assert f"[{RULE}]" not in result.out
 
 
 def test_examples_agree_with_their_registers(
@@ -84,7 +86,7 @@ def test_examples_agree_with_their_registers(
 ) -> None:
     root = copy_examples(tmp_path / "r")
     result = run_cli("--root", root, "validate", "--today", "2026-01-10")
-    assert "[review-attendance-register]" not in result.out
+    assert f"[{RULE}]" not in result.out
 
 
 def test_the_dashboard_uses_the_corrected_figures() -> None:
