@@ -187,7 +187,7 @@ def test_provider_audience_sees_no_safeguarding_information(loaded) -> None:
         "provider-brickworks",
         "Brickworks",
         "provider",
-        frozenset({"identity", "send", "wellbeing"}),
+        frozenset({"identity", "safety", "send", "wellbeing"}),  # the default for providers
         providers=frozenset({"brickworks"}),
     )
     pages = pages_for(loaded, provider)
@@ -202,7 +202,8 @@ def test_provider_audience_sees_no_safeguarding_information(loaded) -> None:
     page = pages["placements/hollybrook-2025-001.md"]
     assert "Older sibling" not in page
     section = page.split("### Safeguarding")[1].split("\n### ")[0]
-    assert 'Relevant information | <span class="withheld">' in section
+    assert 'Restricted background (school and hub DSLs only) | <span class="withheld">' in section
+    assert "What the provider must know to keep the pupil safe | Only his mother" in section
     assert "Reporting procedure | Provider DSL" in section
 
 
