@@ -729,6 +729,7 @@ def _agreements(rng: random.Random, start: date, ehcp: bool, la: bool) -> dict[s
             "support": "Weekly check-in with a mentor.",
         },
         "safeguarding": {
+            "provider_needs": "None beyond the reporting procedure.",
             "information": rng.choice(("None known.", "Early help plan in place.")),
             "reporting": "Provider DSL phones the school DSL the same day.",
             "dsl_details_shared": True,
@@ -767,35 +768,67 @@ class Summary:
 
 
 def attendance_text(data: dict[str, Any], today: date) -> str | None:
-    """The register of an active placement: every timetabled session present, every week
-    from its start whose return is due by ``today`` (no rng, so the seed's records stay)."""
+    """The register of an active placement, every week from its start whose return is due by
+    ``today``; each review's figures are scaled to the sessions the register holds for its
+    period and its absences marked there (I authorised, O unauthorised), so the two agree.
+    Uses no rng, so the seed's other records stay as they were."""
     start = date.fromisoformat(data["actual_start"]) if "actual_start" in data else None
     if start is None or start > today or "ended" in data:
         return None
-    planned = {
-        DAYS.index(day) * 2 + (0 if half == "AM" else 1)
-        for item in data["placements"]
-        for day, halves in item["sessions"].items()
-        for half in halves
-    }
+    planned = sorted(
+        {
+            DAYS.index(day) * 2 + (0 if half == "AM" else 1)
+            for item in data["placements"]
+            for day, halves in item["sessions"].items()
+            for half in halves
+        }
+    )
+    weeks: dict[date, list[str]] = {}
+    sessions: list[tuple[date, date, int]] = []  # (day, week, session index)
+    week = start - timedelta(days=start.weekday())
+    while week + timedelta(days=7) <= today:
+        weeks[week] = ["-"] * 10
+        for s in planned:
+            if week + timedelta(days=s // 2) >= start:
+                weeks[week][s] = "/" if s % 2 == 0 else "\\"
+                sessions.append((week + timedelta(days=s // 2), week, s))
+        week += timedelta(days=7)
+    previous = start
+    for review in data.get("reviews") or []:
+        when = date.fromisoformat(review["date"])
+        inside = [x for x in sessions if previous <= x[0] < when]
+        _match(review["attendance"], inside, weeks)
+        previous = when
     lines = [
         "# yaml-language-server: $schema=../../schema/attendance.schema.json",
         f"placement: {data['id']}",
-        "weeks:",
+        "weeks:" if weeks else "weeks: []",
     ]
-    week = start - timedelta(days=start.weekday())
-    while week + timedelta(days=7) <= today:
-        marks = [
-            ("/" if s % 2 == 0 else "\\")
-            if s in planned and week + timedelta(days=s // 2) >= start
-            else "-"
-            for s in range(10)
-        ]
-        lines.append(f"  - {{week: {week}, marks: [{', '.join(marks)}]}}")
-        week += timedelta(days=7)
-    if len(lines) == 3:
-        lines[-1] = "weeks: []"
+    lines += [f"  - {{week: {w}, marks: [{', '.join(m)}]}}" for w, m in weeks.items()]
     return "\n".join(lines) + "\n"
+
+
+def _match(
+    figures: dict[str, Any], inside: list[tuple[date, date, int]], weeks: dict[date, list[str]]
+) -> None:
+    """Scale a review's figures to the register's sessions and mark its absences there."""
+    possible = len(inside)
+    if not possible or not figures.get("sessions_possible"):
+        return
+    typed_absent = figures["authorised_absence"] + figures["unauthorised_absence"]
+    absent = round(possible * typed_absent / figures["sessions_possible"])
+    authorised = round(absent * figures["authorised_absence"] / typed_absent) if absent else 0
+    for n, (_, week, s) in enumerate(inside[:absent]):
+        weeks[week][s] = "I" if n < authorised else "O"
+    attended = possible - absent
+    figures.update(
+        summary=_summary(attended / possible, authorised, absent - authorised),
+        sessions_possible=possible,
+        sessions_attended=attended,
+        authorised_absence=authorised,
+        unauthorised_absence=absent - authorised,
+        percentage=round(100 * attended / possible, 1),
+    )
 
 
 def _check_target(out: Path) -> None:
@@ -857,10 +890,10 @@ def generate(
         for _ in range(records):
             school = rng.choice(school_list)
             data = make_placement(rng, school, provider_list, counter, today)
+            register = attendance_text(data, today)  # first: it aligns the review figures
             (tmp / "records" / "placements" / school["id"] / f"{data['id']}.yaml").write_text(
                 dump(data, "placement", "../../../"), "utf-8"
             )
-            register = attendance_text(data, today)
             if register is not None:
                 (tmp / "records" / "attendance").mkdir(exist_ok=True)
                 (tmp / "records" / "attendance" / f"{data['id']}.yaml").write_text(

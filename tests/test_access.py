@@ -164,20 +164,21 @@ def test_audiences_command_lists_records_and_classes(run_cli, examples: Path) ->
     assert result.code == 0, result.err
     rows = {row["name"]: row for row in json.loads(result.out)["audiences"]}
     assert sorted(rows) == sorted(SEEN_BY)
-    everything = ["identity", "safeguarding", "send", "wellbeing"]
+    everything = ["identity", "safeguarding", "safety", "send", "wellbeing"]
     for name, ids in SEEN_BY.items():
         row = rows[name]
         assert row["records"] == {"count": len(ids), "ids": ids}, name
         assert row["folder"] == f"{name}/"
         provider = name.startswith("provider-")
         assert row["kind"] == name.split("-")[0]
-        assert row["classes"] == (["identity", "send", "wellbeing"] if provider else everything)
+        expected = ["identity", "safety", "send", "wellbeing"] if provider else everything
+        assert row["classes"] == expected
         assert row["withheld_classes"] == (["safeguarding"] if provider else [])
 
     text = run_cli("--root", examples, "audiences")
     assert text.code == 0
     assert "school-hollybrook  (school: " in text.out
-    assert "classes:  identity, safeguarding, send, wellbeing" in text.out
+    assert "classes:  identity, safeguarding, safety, send, wellbeing" in text.out
     assert "hollybrook-2025-001" in text.out
 
 

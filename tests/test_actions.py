@@ -168,3 +168,30 @@ def test_starting_soon_lists_only_future_starts(examples: Path) -> None:
     assert "hollybrook-2025-002" in starting(date(2026, 1, 10))  # starts in 9 days
     assert "hollybrook-2025-002" not in starting(date(2026, 1, 25))  # six days late
     assert starting(date(2026, 3, 25)) == []  # 23 Feb is past; nothing else requested
+
+
+def test_a_single_schools_site_has_no_school_column(examples: Path) -> None:
+    school = dashboard(examples, "school-hollybrook", date(2026, 3, 25))
+    hub = dashboard(examples, "hub", date(2026, 3, 25))
+    assert "| Pupil | School |" in hub
+    assert "| Pupil | School |" not in school and "| Pupil |" in school
+
+
+def test_each_section_offers_a_change_request_with_nothing_but_the_record_id(
+    examples: Path,
+) -> None:
+    from urllib.parse import unquote
+
+    repo = load_repository(examples)
+    chosen = {a.name: a for a in audiences(repo)}["provider-brickworks"]
+    pages = dict(render_pages(make_site(scope(repo, chosen), repo.config, date(2026, 3, 25))))
+    page = pages["placements/hollybrook-2025-001.md"]
+    links = [unquote(u) for u in re.findall(r"\]\((mailto:[^)]*)\)", page)]
+    assert len(links) == 8  # one per section of the form, review history included
+    assert all(u.startswith("mailto:l.inchcape@j16.example.org?") for u in links)
+    assert any("subject=Change request: hollybrook-2025-001, Targets" in u for u in links)
+    student = repo.placements["hollybrook-2025-001"].data["student"]
+    for link in links:
+        assert "Record: hollybrook-2025-001" in link
+        for secret in (student["name"], *student["name"].split(), student["upn"]):
+            assert secret not in link

@@ -329,8 +329,9 @@ def _indentless(text: str) -> str:
 @pytest.mark.parametrize(
     "layout",
     [
-        lambda t: t.replace("staff: Ms Harriet Ambleside\n", "staff: >-\n        Ms Harriet\n"
-                            "        Ambleside\n\n\n")[:-1],  # folded text at the very end
+        lambda t: t.split("    amendments:\n")[0].replace(  # (the amendment would follow)
+            "staff: Ms Harriet Ambleside\n", "staff: >-\n        Ms Harriet\n"
+            "        Ambleside\n\n\n")[:-1],  # folded text at the very end
         _indentless,  # `- date:` at the same indent as `reviews:`
         lambda t: t + "\n# closing comment\n\n",
         lambda t: "\ufeff" + t,  # byte-order mark
@@ -350,6 +351,7 @@ def test_review_handles_other_layouts(repo, layout):
     if start == len(before) - 1 and not before[-1].endswith("\n"):
         assert after[start] == before[-1] + "\n"  # a final newline was added, nothing else
         before[-1] += "\n"
+        start += 1  # the review goes after that line
     inserted = len(after) - len(before)
     assert after[:start] + after[start + inserted :] == before
     new = _reviews(file)

@@ -180,3 +180,14 @@ def test_hostile_record_text_is_inert_on_the_page_and_in_search(page, site) -> N
     page.wait_for_timeout(300)
     assert page.locator("article img, article script").count() == 0
     assert page.dialogs == []
+
+
+@pytest.mark.parametrize("query", ["hollybrook-2025-001", "P207000016049"])
+def test_an_exact_record_id_or_upn_puts_the_agreement_first(page, site, query: str) -> None:
+    """The id is split on hyphens by the search; the agreement's header section is titled
+    with it, so it outranks every page that merely mentions the same words."""
+    page.goto(site.origin + "/")
+    search(page, query)
+    page.wait_for_timeout(300)  # let the result list settle after the last keystroke
+    first = page.locator(".md-search-result__item > a").first.get_attribute("href") or ""
+    assert "/placements/hollybrook-2025-001.html" in first, first

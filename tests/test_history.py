@@ -21,12 +21,14 @@ from conftest import (
 )
 
 AMENDMENT = """\
-    amendments:
-      - date: 2026-01-08
+      - date: 2026-01-09
         by: Ms Harriet Ambleside
         what: "Behaviour: the warning was for leaving the workshop, not for a phone."
         why: The provider corrected its incident log.
 """
+"""A second amendment to the first review (the example has one, correcting its figures)."""
+AFTER = "percentage: 93.9"
+"""The last line of the example's first amendment."""
 
 
 def findings(run_cli, root: Path, *extra: str, today: str = TODAY) -> tuple[int, list[dict]]:
@@ -153,10 +155,7 @@ def test_removing_a_past_review_fails(git_repo, run_cli):
 
 def test_adding_an_amendment_passes(git_repo, run_cli):
     insert_after(
-        git_repo / PLACEMENT,
-        "staff: Ms Harriet Ambleside",
-        AMENDMENT,
-        start=line_of(git_repo / PLACEMENT, "reviews:"),
+        git_repo / PLACEMENT, AFTER, AMENDMENT, start=line_of(git_repo / PLACEMENT, "reviews:")
     )
     code, found = findings(run_cli, git_repo)
     assert (code, found) == (0, [])
@@ -164,19 +163,19 @@ def test_adding_an_amendment_passes(git_repo, run_cli):
 
 def test_changing_or_removing_a_recorded_amendment_fails(git_repo, run_cli):
     file = git_repo / PLACEMENT
-    insert_after(file, "staff: Ms Harriet Ambleside", AMENDMENT, start=line_of(file, "reviews:"))
+    insert_after(file, AFTER, AMENDMENT, start=line_of(file, "reviews:"))
     git(git_repo, "commit", "-q", "-am", "Amend the December review")
     replace_line(file, "why: The provider", "why: The provider said so.")
     code, found = findings(run_cli, git_repo)
     [hit] = of_rule(found, "review-unchanged")
-    assert code == 1 and "amendment 1 of the review of 2025-12-09" in hit["message"]
+    assert code == 1 and "amendment 2 of the review of 2025-12-09" in hit["message"]
     assert "has been changed" in hit["message"]
-    assert hit["line"] == line_of(file, "- date: 2026-01-08")
-    file.write_text(file.read_text("utf-8").split("    amendments:")[0], "utf-8")
+    assert hit["line"] == line_of(file, "- date: 2026-01-09")
+    file.write_text(file.read_text("utf-8").split("      - date: 2026-01-09")[0], "utf-8")
     code, found = findings(run_cli, git_repo)
     [hit] = of_rule(found, "review-unchanged")
-    assert code == 1 and "amendment 1" in hit["message"] and "has been removed" in hit["message"]
-    assert hit["line"] == line_of(file, "- date: 2025-12-09")
+    assert code == 1 and "amendment 2" in hit["message"] and "has been removed" in hit["message"]
+    assert hit["line"] == line_of(file, "    amendments:")  # where the list now ends early
 
 
 def test_adding_a_new_review_at_the_end_passes(git_repo, run_cli):

@@ -14,7 +14,7 @@ from conftest import PROJECT
 
 SCHEMA_DIR = PROJECT / "schema"
 FORM_MD = PROJECT / "tests" / "data" / "FORM.md"  # a copy of ../shared/FORM.md
-CLASSES = {"identity", "safeguarding", "send", "wellbeing"}
+CLASSES = {"identity", "safeguarding", "safety", "send", "wellbeing"}
 SCHEMAS: dict[str, dict[str, Any]] = {
     f.name: json.loads(f.read_text("utf-8")) for f in sorted(SCHEMA_DIR.glob("*.schema.json"))
 }

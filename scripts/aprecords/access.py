@@ -15,7 +15,7 @@ from aprecords.findings import Finding, pointer
 from aprecords.load import LoadError, load_file
 from aprecords.repository import Repository
 
-CLASSES = ("identity", "safeguarding", "send", "wellbeing")
+CLASSES = ("identity", "safeguarding", "safety", "send", "wellbeing")
 DEFAULT_GRANTS = {
     "hub": frozenset(CLASSES),
     "school": frozenset(CLASSES),

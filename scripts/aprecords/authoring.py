@@ -21,6 +21,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from aprecords import model
+from aprecords.attendance.returns import holidays_of, week_list
+from aprecords.attendance.reviews import ReviewPeriod, period_before
 from aprecords.config import Config
 from aprecords.errors import UsageError
 from aprecords.load import LoadError, decode, load_text, parse
@@ -318,7 +320,8 @@ def render_new(
         f"    mental_health: {f('how the pupil is managing their mental health')}",
         f"    support: {f('what support is in place')}",
         "  safeguarding:",
-        f"    information: {f('safeguarding information the provider needs, or None')}",
+        f"    provider_needs: {f('what the provider must know to keep the pupil safe, or None')}",
+        f"    information: {f('restricted background for the DSLs only, or None')}",
         f"    reporting: {f('who reports concerns, and how (phone or email)')}",
         "    dsl_details_shared: false  # true once the hub has the school's DSL details",
         "    responsibilities_understood: false  # true once DSL responsibilities are understood",
@@ -460,7 +463,42 @@ def insertion_point(text: str, rel: str) -> tuple[int, int | None]:
     return len(text), None
 
 
-def _review_lines(data: dict[str, Any], when: date, staff: str, weeks: int) -> list[str]:
+def _figure_lines(period: ReviewPeriod | None) -> list[str]:
+    """The review's attendance figures: the register's where it covers the period."""
+    if period is not None and period.covered:
+        f = period.figures
+        last = period.end - timedelta(days=1)
+        return [
+            f"    # From the attendance register, {period.start} to {last}; correct the",
+            "    # register (aprecords attendance import --replace) if these are wrong:",
+            f"    sessions_possible: {f.possible}",
+            f"    sessions_attended: {f.attended}",
+            f"    authorised_absence: {f.authorised}",
+            f"    unauthorised_absence: {f.unauthorised}",
+            f"    percentage: {f.rate:.1f}",
+        ]
+    why = (
+        ["    # No attendance register covers this period yet."]
+        if period is None or not period.uncovered
+        else [
+            f"    # The register has no marks for {week_list(period.uncovered)}: import the",
+            "    # missing weeks and run the command again, or add the figures if you have them",
+        ]
+    )
+    return [
+        *why,
+        "    # (AM and PM count as one session each):",
+        "    # sessions_possible: 0",
+        "    # sessions_attended: 0",
+        "    # authorised_absence: 0",
+        "    # unauthorised_absence: 0",
+        "    # percentage: 0",
+    ]
+
+
+def _review_lines(
+    data: dict[str, Any], when: date, staff: str, weeks: int, period: ReviewPeriod | None
+) -> list[str]:
     """The new review as YAML lines, relative to its dash at column 0."""
     f = lambda what: scalar(fill(what))  # noqa: E731
     targets = model.current_targets(data)
@@ -469,12 +507,7 @@ def _review_lines(data: dict[str, Any], when: date, staff: str, weeks: int) -> l
         f"  behaviour: {f('how the pupil has behaved at the provision since the last review')}",
         "  attendance:",
         f"    summary: {f('attendance since the last review, in a sentence or two')}",
-        "    # Add the figures if you have them (AM and PM count as one session each):",
-        "    # sessions_possible: 0",
-        "    # sessions_attended: 0",
-        "    # authorised_absence: 0",
-        "    # unauthorised_absence: 0",
-        "    # percentage: 0",
+        *_figure_lines(period),
         f"  safeguarding: {f('safeguarding queries or concerns since the last review, or None')}",
         "  progress:  # status: met, partly-met, not-met or on-track",
     ]
@@ -504,6 +537,16 @@ def _review_lines(data: dict[str, Any], when: date, staff: str, weeks: int) -> l
         f"    staff: {scalar(staff)}",
     ]
     return lines
+
+
+def _register(root: Path, record_id: str) -> dict[str, Any] | None:
+    """The placement's attendance record data, or None when absent or unreadable."""
+    file = root / RECORDS / "attendance" / f"{record_id}.yaml"
+    try:
+        data = load_text(decode(file.read_bytes()), file.name).data
+    except (OSError, LoadError):
+        return None
+    return data if isinstance(data, dict) and data.get("placement") == record_id else None
 
 
 def _checked_placement(root: Path, file: Path, schemas: Schemas) -> tuple[bytes, str, Any]:
@@ -555,8 +598,11 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
     bom = "\ufeff" if raw.startswith("\ufeff".encode()) else ""
     newline = "\r\n" if "\r\n" in text else "\n"
     pos, column = insertion_point(text, rel)
+    period = period_before(
+        data, _register(root, record_id), when, holidays_of(config.data), latest or start
+    )
     lines = _review_lines(
-        data, when, staff or model.next_review(data)["staff"], config.max_interval_weeks
+        data, when, staff or model.next_review(data)["staff"], config.max_interval_weeks, period
     )
     note = [f"# Review of {when}, added with `aprecords review`: replace every 'FILL IN'."]
     if column is None:

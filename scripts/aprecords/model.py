@@ -67,10 +67,27 @@ def next_review(data: dict[str, Any]) -> dict[str, Any]:
 def latest_attendance_rate(data: dict[str, Any]) -> float | None:
     """The attendance percentage reported at the latest review that gives one."""
     for review in reversed(reviews(data)):
-        figures = review.get("attendance") or {}
+        figures = review_figures(review)
         rate = attendance_rate(figures)
         if rate is not None:
             return rate
+    return None
+
+
+def review_figures(review: dict[str, Any]) -> dict[str, Any]:
+    """A review's attendance figures, as corrected by its latest amendment that gives any."""
+    figures = dict(review.get("attendance") or {})
+    corrected = amended_figures(review)
+    if corrected is not None:
+        figures.update(corrected[1])
+    return figures
+
+
+def amended_figures(review: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """(date, figures) of the latest amendment that corrects the attendance figures."""
+    for amendment in reversed(review.get("amendments") or []):
+        if isinstance(amendment, dict) and isinstance(amendment.get("attendance"), dict):
+            return amendment.get("date", ""), amendment["attendance"]
     return None
 
 

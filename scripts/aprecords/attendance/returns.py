@@ -178,3 +178,28 @@ class Outstanding:
         if not self.marks_up_to or None in self.marks_up_to:
             return None
         return min(d for d in self.marks_up_to if d is not None)
+
+
+def uncovered_weeks(
+    data: dict[str, Any],
+    register: dict[str, Any] | None,
+    start: date,
+    end: date,
+    holidays: Holidays,
+) -> list[date]:
+    """Weeks with timetabled school days in ``[start, end)`` that the register lacks.
+
+    An empty list means the register covers the period, so its figures are the figures.
+    """
+    weeks = {w.start for w in (weeks_of(register) if register else [])}
+    sessions = {s for item in data.get("placements") or [] for s in planned_sessions(item)}
+    missing = []
+    week = monday_of(start)
+    while week < end:
+        days = [session_day(week, s) for s in sessions]
+        if week not in weeks and any(
+            start <= d < end and not in_holiday(d, holidays) for d in days
+        ):
+            missing.append(week)
+        week += timedelta(days=7)
+    return missing

@@ -19,7 +19,7 @@ from aprecords.errors import UsageError
 from aprecords.repository import Repository
 from aprecords.scope import scope
 from aprecords.site import engine, ical, recordformat, verify
-from aprecords.site.render import make_site, render_pages
+from aprecords.site.render import audience_banner, make_site, render_pages
 
 ASSETS = Path(__file__).parent / "assets"
 BASE_CONFIG = "mkdocs.yml"
@@ -79,10 +79,14 @@ def write_docs(
     shutil.copytree(ASSETS, out / "assets")
     docs = repo.root / "docs"
     extra = help_pages(docs)
+    banner = audience_banner(audience)
     for rel in extra:
         target = out / ("about.md" if rel == "index.md" else rel)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(docs / rel, target)
+        if rel.endswith(".md"):
+            target.write_text(banner + (docs / rel).read_text("utf-8"), "utf-8")
+        else:
+            shutil.copyfile(docs / rel, target)
     pages += 1 + sum(rel.endswith(".md") for rel in extra)
     top_help = [r for r in extra if r.endswith(".md") and "/" not in r]
     top_help = [("about.md" if r == "index.md" else r) for r in top_help]

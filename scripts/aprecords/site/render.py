@@ -17,11 +17,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
-from aprecords.access import CLASSES
+from aprecords.access import CLASSES, DEFAULT_GRANTS, Audience
 from aprecords.actions import Action, placement_actions
 from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.register import weeks_of
@@ -155,6 +156,10 @@ def environment() -> Environment:
         CHANGES=CHANGES,
         BLANK=_BLANK,
         who=who_text,
+        change_url=change_url,
+        not_shown_to=not_shown_to,
+        amended=model.amended_figures,
+        review_figures=model.review_figures,
     )
     return env
 
@@ -291,6 +296,55 @@ def returns_outstanding(
     return by_provider, by_school, recent
 
 
+def change_url(data: dict[str, Any], record_id: str, section: str) -> str | None:
+    """A mailto: link to the hub mentor asking for a change to one section of an agreement.
+
+    Only the record id and the section's name go into the message: no pupil data travels in
+    a link (it may be logged by mail servers and browsers). None without a mentor's address.
+    """
+    mentor = data.get("hub_mentor")
+    email = mentor.get("email") if isinstance(mentor, dict) else None
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    subject = f"Change request: {record_id}, {section}"
+    body = (
+        f"Record: {record_id}\nSection: {section}\n\nWhat should change, and why:\n\n"
+        "(Please do not write pupil details here beyond the record id.)\n"
+    )
+    return (
+        f"mailto:{quote(email, safe='@')}?subject={quote(subject, safe='')}"
+        f"&body={quote(body, safe='')}"
+    )
+
+
+def not_shown_to(site: Site, row: Row, cls: str) -> list[str]:
+    """Who, among the audiences that see this placement, cannot see class ``cls``.
+
+    Shown on the hub's and schools' pages only, so that whoever prints or quotes a section
+    knows who must not be given it.
+    """
+    if site.scoped.audience.kind not in ("hub", "school"):
+        return []
+    policy = site.config.data.get("audiences") or {}
+
+    def grants(kind: str) -> frozenset[str]:
+        given = (policy.get(kind + "s") or {}).get("grants")
+        return frozenset(given) if given is not None else DEFAULT_GRANTS[kind]
+
+    found = []
+    if cls not in grants("school"):
+        found.append(site.name_of("school", row.school))
+    if cls not in grants("provider"):
+        found += [site.name_of("provider", p) for p in row.providers]
+    for custom in policy.get("custom") or []:
+        theirs = row.school in custom.get("schools", []) or set(row.providers) & set(
+            custom.get("providers", [])
+        )
+        if theirs and cls not in custom["grants"]:
+            found.append(inert(custom["title"]))
+    return found
+
+
 def who_text(site: Site, who: tuple[str, ...], school: str) -> str:
     """Who does an action, in words: the hub's mentor, the school's and providers' names."""
     names = []
@@ -325,8 +379,32 @@ def target_matrix(data: dict[str, Any]) -> tuple[list[str], list[tuple[str, str,
     return [r["date"] for r in reviews], rows
 
 
+KIND_WORDS = {
+    "hub": "the hub's site",
+    "school": "a school's site",
+    "provider": "a provider's site",
+    "custom": "a restricted site",
+}
+
+
+def audience_banner(audience: Audience) -> str:
+    """The line that opens every page (and printout): whose site this is, and that it is
+    confidential, so nobody prints or forwards one audience's view as another's."""
+    return (
+        f'<p class="audience-banner" role="note"><strong>Built for: {inert(audience.title)}'
+        f"</strong> ({KIND_WORDS.get(audience.kind, 'a restricted site')}). Confidential: "
+        "personal data about children; do not share it beyond this audience.</p>\n\n"
+    )
+
+
 def render_pages(site: Site) -> Iterator[tuple[str, str]]:
-    """(relative path, Markdown) of every generated page of one audience's site."""
+    """(relative path, Markdown) of every generated page, each opened by the audience banner."""
+    banner = audience_banner(site.scoped.audience)
+    for rel, text in _pages(site):
+        yield rel, banner + text
+
+
+def _pages(site: Site) -> Iterator[tuple[str, str]]:
     env = environment()
     common = dict(site=site, config=site.config, today=site.today, scoped=site.scoped)
     lengths = recent_weeks(site.config.data)

@@ -12,6 +12,7 @@ from aprecords.validate.rules import (
     placeholders,
     provision,
     references,
+    sensitive,
 )
 from aprecords.validate.rules.base import Context, Hit, Rule
 
@@ -24,6 +25,7 @@ MODULES = (
     provision,
     placeholders,
     attendance,
+    sensitive,
     history,
 )
 RULES: tuple[Rule, ...] = tuple(

@@ -17,6 +17,7 @@ from aprecords.attendance.returns import (
     due_weeks,
     holidays_of,
 )
+from aprecords.attendance.reviews import disagreement, review_periods
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
@@ -253,3 +254,27 @@ def attendance_planned_blank(record: Record, ctx: Context) -> Iterator[Hit]:
             f"{SESSION_NAMES[s]} of {week.start} is on {provider}'s timetable but has '-'; "
             "write the mark (or # for a planned closure), or update the agreement's timetable",
         )
+
+
+@rule(
+    "review-attendance-register",
+    "A review's attendance figures agree with the register where it covers the period.",
+    severity="warning",
+)
+def review_attendance_register(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Two truths about one period's attendance: the register's wins (see reviews.py)."""
+    register = ctx.registers.get(record.id)
+    data = register.data if register else None
+    for i, review, period in review_periods(record.data, data, holidays_of(ctx.repo.config.data)):
+        typed = model.review_figures(review)
+        differs = disagreement(typed, period.figures) if period.covered else None
+        if differs:
+            f = period.figures
+            yield Hit(
+                record,
+                pointer("reviews", i, "attendance"),
+                f"the review of {period.end} gives {differs}; the register has {f.attended} "
+                f"of {f.possible} sessions from {period.start} to the day before the review: "
+                "add an amendment to the review with the corrected attendance figures (or "
+                "correct the register, if it is wrong)",
+            )

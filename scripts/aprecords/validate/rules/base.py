@@ -42,6 +42,13 @@ class Context:
         return self.repo.placements
 
     @cached_property
+    def placement_marks(self) -> dict[tuple[str, ...], str]:
+        """The ``x-sensitivity`` class of each marked path of a placement record."""
+        from aprecords.scope import sensitive_paths
+
+        return sensitive_paths(self.repo.schemas, "placement")
+
+    @cached_property
     def registers(self) -> dict[str, Record]:
         """Valid attendance records by the placement id they name."""
         from aprecords.attendance.register import attendance_records

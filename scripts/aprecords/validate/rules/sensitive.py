@@ -1,0 +1,142 @@
+"""Sensitive text in the wrong field: safeguarding words where everyone reads them, and
+withheld texts copied word for word into fields that are not withheld.
+
+A field without an ``x-sensitivity`` class reaches every audience that sees the placement
+(providers, a local-authority officer). Safeguarding terms typed there are a warning naming
+the field; a withheld text repeated verbatim in a visible field is an error, because it
+undoes the withholding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from aprecords.findings import pointer
+from aprecords.repository import Record
+from aprecords.validate.rules.base import Context, Hit, rule
+
+DEFAULT_TERMS = (
+    "social care",
+    "child protection",
+    "CP plan",
+    "child in need",
+    "section 47",
+    "section 17",
+    "strategy meeting",
+    "police",
+    "LADO",
+    "MASH",
+    "early help",
+    "domestic abuse",
+    "domestic violence",
+    "sexual abuse",
+    "criminal exploitation",
+    "county lines",
+    "FGM",
+    "Prevent referral",
+)
+"""Words that mark safeguarding information (``safeguarding_terms`` in aprecords.yml
+replaces this list)."""
+
+MIN_WORDS, MIN_CHARS = 3, 16
+"""A withheld text shorter than this ("None.", "N/A") is not checked for copies."""
+
+Leaf = tuple[tuple[str | int, ...], str]
+
+
+def leaves(value: Any, trail: tuple[str | int, ...] = ()) -> Iterator[Leaf]:
+    """(JSON path, text) of every string in a record's data."""
+    if isinstance(value, str):
+        yield trail, value
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from leaves(sub, (*trail, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from leaves(sub, (*trail, i))
+
+
+def sensitivity(trail: tuple[str | int, ...], marks: dict[tuple[str, ...], str]) -> str | None:
+    """The class of the nearest marked ancestor of a path (list items match ``*``)."""
+    schema_path = tuple("*" if isinstance(t, int) else t for t in trail)
+    for end in range(len(schema_path), 0, -1):
+        found = marks.get(schema_path[:end])
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=8)
+def _terms(terms: tuple[str, ...]) -> re.Pattern[str]:
+    words = sorted((re.escape(t.casefold()).replace(r"\ ", r"\s+") for t in terms), key=len)
+    return re.compile(r"(?<!\w)(" + "|".join(reversed(words)) + r")(?!\w)")
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _split(record: Record, ctx: Context) -> tuple[list[Leaf], list[tuple[Leaf, str]]]:
+    """The record's visible texts, and its withheld ones with their class."""
+    marks = ctx.placement_marks
+    visible, withheld = [], []
+    for trail, text in leaves(record.data):
+        cls = sensitivity(trail, marks)
+        if cls is None:
+            visible.append((trail, text))
+        else:
+            withheld.append(((trail, text), cls))
+    return visible, withheld
+
+
+def _field(trail: tuple[str | int, ...]) -> str:
+    return ".".join(f"[{t}]" if isinstance(t, int) else str(t) for t in trail).replace(".[", "[")
+
+
+@rule(
+    "safeguarding-term",
+    "Safeguarding words are written in safeguarding fields, not in fields every audience reads.",
+    severity="warning",
+)
+def safeguarding_term(record: Record, ctx: Context) -> Iterator[Hit]:
+    """One warning per field, naming the first term found."""
+    terms = tuple(ctx.repo.config.data.get("safeguarding_terms") or DEFAULT_TERMS)
+    pattern = _terms(terms)
+    visible, _ = _split(record, ctx)
+    for trail, text in visible:
+        found = pattern.search(text.casefold())
+        if found:
+            yield Hit(
+                record,
+                pointer(*trail),
+                f"'{found.group(1)}' in {_field(trail)} reads like safeguarding information, "
+                "but this field is shown to every audience that sees the placement (providers "
+                "too); move it to a safeguarding field (agreements.safeguarding, or the "
+                "review's safeguarding), or reword it",
+            )
+
+
+@rule(
+    "withheld-text-copied",
+    "A withheld text is not repeated word for word in a field other audiences can read.",
+)
+def withheld_text_copied(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Copying a safeguarding, SEND or wellbeing text into a visible field publishes it."""
+    visible, withheld = _split(record, ctx)
+    texts = [(_squash(v), trail) for trail, v in visible]
+    for (trail, text), cls in withheld:
+        needle = _squash(text)
+        if len(needle) < MIN_CHARS or len(needle.split()) < MIN_WORDS:
+            continue
+        for haystack, where in texts:
+            if needle in haystack:
+                yield Hit(
+                    record,
+                    pointer(*where),
+                    f"{_field(where)} repeats {_field(trail)} word for word, which is kept "
+                    f"from audiences without the '{cls}' class; remove the copy (refer to "
+                    "the withheld field instead)",
+                )

@@ -1,0 +1,98 @@
+"""One truth for attendance at reviews: the register's figures, filled in and checked.
+
+hollybrook-2025-001 (brickworks: Tue AM, Tue PM, Thu AM) was reviewed on 2025-12-09; its
+register then has w/c 15 Dec (/ \\ and L: 3 attended) and w/c 5 Jan (3 attended), Christmas
+being a holiday, and the review of 9 Dec itself falls in w/c 8 Dec (Tue 9 AM and PM, Thu 11
+AM: 3 more). So a review on Tue 13 Jan 2026 covers 9 of 9 sessions, counted by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from aprecords.access import hub
+from aprecords.repository import load_repository
+from aprecords.scope import scope
+from aprecords.site.render import dashboard_lists, make_site
+from conftest import PLACEMENT, REGISTER, Result, copy_examples, line_of, replace_line
+
+RULE = "review-attendance-register"
+
+
+def test_review_takes_its_figures_from_the_register(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    result = run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-01-13")
+    assert result.code == 0, result.err
+    text = (repo / PLACEMENT).read_text("utf-8")
+    assert "# From the attendance register, 2025-12-09 to 2026-01-12" in text
+    figures = yaml.safe_load(text)["reviews"][-1]["attendance"]
+    assert {k: v for k, v in figures.items() if k != "summary"} == {
+        "sessions_possible": 9,
+        "sessions_attended": 9,
+        "authorised_absence": 0,
+        "unauthorised_absence": 0,
+        "percentage": 100.0,
+    }
+    checked = run_cli("--root", repo, "validate", "--today", "2026-01-13")
+    assert f"[{RULE}]" not in checked.out
+
+
+def test_without_a_covering_register_the_figures_are_left_to_type(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    # By 20 Jan the register lacks w/c 12 Jan: the command says so and fills nothing in.
+    assert (
+        run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-01-20").code == 0
+    )
+    text = (repo / PLACEMENT).read_text("utf-8")
+    assert "# The register has no marks for w/c 2026-01-12" in text
+    assert "sessions_possible" not in yaml.safe_load(text)["reviews"][-1]["attendance"]
+
+
+def test_typed_figures_that_differ_from_the_register_are_a_warning(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    file = repo / PLACEMENT
+    # The first review (9 Dec) covers 16 Sep .. 8 Dec; its amendment gives the register's
+    # 31 of 33. Typing 32 attended over it makes the two disagree.
+    replace_line(file, "sessions_attended: 31", "sessions_attended: 32")
+    result = run_cli("--root", repo, "validate", "--today", "2026-01-10")
+    hits = [x for x in result.out.splitlines() if x.endswith(f"[{RULE}]")]
+    assert len(hits) == 1 and result.code == 0
+    assert hits[0].startswith(f"{PLACEMENT}:{line_of(file, 'summary: Strong start')}:")
+    assert "sessions_attended 32 (register: 31)" in hits[0]
+
+
+def test_the_register_is_not_judged_where_it_has_gaps(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    # Without w/c 13 Oct the register no longer covers the first review's period: its
+    # typed figures cannot be checked, so nothing is said.
+    register = repo / REGISTER
+    lines = [x for x in register.read_text("utf-8").splitlines(True) if "2025-10-13" not in x]
+    register.write_text("".join(lines), "utf-8")
+    replace_line(repo / PLACEMENT, "sessions_attended: 31", "sessions_attended: 32")
+    result = run_cli("--root", repo, "validate", "--today", "2026-01-10")
+    assert f"[{RULE}]" not in result.out
+
+
+def test_examples_agree_with_their_registers(
+    run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = copy_examples(tmp_path / "r")
+    result = run_cli("--root", root, "validate", "--today", "2026-01-10")
+    assert f"[{RULE}]" not in result.out
+
+
+def test_the_dashboard_uses_the_corrected_figures() -> None:
+    """marsh-lane-2025-002's review typed 72.5%; its amendment gives the register's 91.2%."""
+    from conftest import PROJECT
+
+    repo = load_repository(PROJECT)
+    lists = dashboard_lists(make_site(scope(repo, hub()), repo.config, date(2026, 1, 10)))
+    assert "marsh-lane-2025-002" not in [row.id for row, _ in lists["low"]]
