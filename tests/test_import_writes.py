@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,6 +132,7 @@ def test_a_folder_the_import_made_is_removed_on_failure(
     monkeypatch.setattr(writes, "_stage", full)
     csv = tmp_path / "one.csv"
     csv.write_text(HEADER + "hollybrook-2025-001,2025-09-15,,,/,\\,,,/,,,\n", "utf-8")
+    shutil.rmtree(repo / "records/attendance")  # the fixture's register: start with none
     assert not (repo / "records/attendance").exists()
     result = run_cli("--root", repo, "attendance", "import", csv)
     assert result.code == 1 and "No space left on device" in result.err

@@ -16,16 +16,18 @@ the one recorded is an error unless ``replace`` is given.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from aprecords import model
 from aprecords.attendance import fileformat
 from aprecords.attendance.codes import BY_MARK, NO_SESSION, SESSION_KEYS, SESSION_NAMES
+from aprecords.attendance.csvlayout import Layout, decode_csv, layout, parse_week
 from aprecords.attendance.register import session_day
 from aprecords.load import LoadError, decode, load_file, load_text
 from aprecords.report import one_line
@@ -69,6 +71,7 @@ class Row:
     pupil: str
     week: date
     marks: tuple[str, ...]
+    pupil_column: int = 1
 
 
 @dataclass
@@ -81,6 +84,7 @@ class Summary:
     completed: int = 0
     replaced: int = 0
     files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """One line for the user."""
@@ -93,98 +97,106 @@ class Summary:
         )
 
 
-def _parse_week(text: str) -> date | None:
-    for form in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
-
-
-def read_rows(raw: bytes) -> tuple[list[Row], list[Problem]]:
-    """Parse and check the CSV's shape, dates and codes (nothing about the records yet)."""
+def read_rows(raw: bytes) -> tuple[list[Row], list[Problem], list[str]]:
+    """Parse and check the CSV's shape, dates and codes (nothing about the records yet);
+    also return notes for the user (the encoding used, columns left out)."""
+    notes: list[str] = []
     try:
-        text = raw.decode("utf-8-sig")
+        text, note = decode_csv(raw)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return [], [Problem(line, 1, "the file is not UTF-8 text; save it as 'CSV UTF-8'")]
+        message = "the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8'"
+        return [], [Problem(line, 1, message)], notes
+    if note:
+        notes.append(note)
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[Row] = []
     problems: list[Problem] = []
     try:
         header = next(reader, None)
         if header is None:
-            return [], [Problem(1, 1, "the file is empty; it needs the header row and data rows")]
-        names = [cell.strip().lower() for cell in header]
-        if tuple(names) != HEADER:
-            col = next(
-                (i for i, (a, b) in enumerate(zip(names, HEADER, strict=False)) if a != b),
-                min(len(names), len(HEADER)),
+            return (
+                [],
+                [Problem(1, 1, "the file is empty; it needs the header row and data rows")],
+                notes,
             )
-            found = f"'{header[col]}'" if col < len(header) else "missing"
-            want = HEADER[col] if col < len(HEADER) else "nothing (too many columns)"
-            return [], [
-                Problem(
-                    1,
-                    col + 1,
-                    f"header column {col + 1} is {found} but should be {want}; the first row "
-                    f"must be: {','.join(HEADER)}",
-                )
-            ]
+        found = layout(header)
+        if found.problems:
+            accepted = f"the first row names the columns, for example: {','.join(HEADER)}"
+            return [], [Problem(1, c, f"{m}; {accepted}") for c, m in found.problems], notes
+        if found.ignored:
+            notes.append(
+                "columns not imported (for the reader of the sheet only): "
+                + ", ".join(f"'{h}'" for _, h in found.ignored)
+            )
         for cells in reader:
             number = reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            row, found = _check_row(number, cells)
-            problems.extend(found)
+            row, wrong = _check_row(number, cells, found)
+            problems.extend(wrong)
             if row is not None:
                 rows.append(row)
     except csv.Error as exc:
         problems.append(Problem(reader.line_num, 1, f"not readable as CSV: {exc}"))
-    return rows, problems
+    return rows, problems, notes
 
 
-def _check_row(number: int, cells: list[str]) -> tuple[Row | None, list[Problem]]:
-    if len(cells) != len(HEADER):
+def _check_row(number: int, cells: list[str], found: Layout) -> tuple[Row | None, list[Problem]]:
+    if len(cells) < found.width:
         return None, [
             Problem(
                 number,
-                min(len(cells), len(HEADER)) + 1,
-                f"this row has {len(cells)} columns but the header has {len(HEADER)}; "
+                len(cells) + 1,
+                f"this row has {len(cells)} columns but the header has {found.width}; "
                 "each row needs the pupil, the week and ten marks",
             )
         ]
+    assert found.pupil is not None and found.week is not None
     problems: list[Problem] = []
-    pupil = cells[0].strip()
+    pupil = " ".join(cells[found.pupil].split())
     if not pupil:
-        problems.append(Problem(number, 1, "the pupil is empty; write the record id or the UPN"))
-    week = _parse_week(cells[1].strip())
+        problems.append(
+            Problem(number, found.pupil + 1, "the pupil is empty; write the record id or the UPN")
+        )
+    raw_week = cells[found.week].strip()
+    week = parse_week(raw_week)
     if week is None:
         problems.append(
-            Problem(number, 2, f"'{cells[1]}' is not a date; write the Monday as YYYY-MM-DD")
+            Problem(
+                number,
+                found.week + 1,
+                f"'{cells[found.week]}' is not a date; write the Monday as YYYY-MM-DD "
+                "(or DD/MM/YYYY)",
+            )
         )
     elif week.weekday() != 0:
         monday = week - timedelta(days=week.weekday())
         problems.append(
-            Problem(number, 2, f"{week} is a {week:%A}; week_commencing is the Monday, {monday}")
+            Problem(
+                number,
+                found.week + 1,
+                f"{week} is a {week:%A}; week_commencing is the Monday, {monday}",
+            )
         )
     marks: list[str] = []
-    for i, cell in enumerate(cells[2:]):
+    for session in range(10):
+        column = found.sessions[session]
+        cell = cells[column]
         mark = cell.strip().upper() or NO_SESSION
         if mark not in BY_MARK:
             problems.append(
                 Problem(
                     number,
-                    i + 3,
-                    f"'{cell.strip()}' in {HEADER[i + 2]} is not an attendance code; use a DfE "
-                    "code such as / \\ B I N, or leave it empty for no session",
+                    column + 1,
+                    f"'{cell.strip()}' in {SESSION_KEYS[session]} is not an attendance code; "
+                    "use a DfE code such as / \\ B I N, or leave it empty for no session",
                 )
             )
         marks.append(mark)
     if problems or week is None:
         return None, problems
-    return Row(number, pupil, week, tuple(marks)), []
+    return Row(number, pupil, week, tuple(marks), found.pupil + 1), []
 
 
 def _covers(data: dict[str, Any], week: date) -> bool:
@@ -200,6 +212,7 @@ class Pupils:
     by_id: dict[str, Record]
     by_upn: dict[str, list[Record]]
     broken: dict[str, str]  # id -> path of placements that fail the schema
+    by_name: dict[str, list[Record]] = field(default_factory=dict)  # folded name -> records
 
     @classmethod
     def of(cls, repo: Repository) -> Pupils:
@@ -214,47 +227,75 @@ class Pupils:
         broken = {
             r.id: r.path for r in repo.records if r.kind == "placement" and not r.valid and r.id
         }
-        return cls(by_id, by_upn, broken)
+        by_name: dict[str, list[Record]] = {}
+        for record in by_id.values():
+            name = (record.data.get("student") or {}).get("name")
+            if isinstance(name, str):
+                by_name.setdefault(_fold(name), []).append(record)
+        return cls(by_id, by_upn, broken, by_name)
+
+
+def _fold(name: str) -> str:
+    """A name compared regardless of case and spacing."""
+    return " ".join(name.casefold().split())
+
+
+def _by_week(
+    row: Row, theirs: list[Record], who: str, instead: str
+) -> tuple[Record | None, Problem | None]:
+    """The one placement of ``theirs`` running in the row's week, or why there is none."""
+    running = [r for r in theirs if _covers(r.data, row.week)]
+    if len(running) == 1:
+        return running[0], None
+    ids = ", ".join(r.id for r in (running or theirs))
+    if running:
+        message = (
+            f"{who} has more than one placement in the week of {row.week} ({ids}); "
+            f"write the record id instead of the {instead}"
+        )
+    else:
+        message = (
+            f"{who} has no placement running in the week of {row.week} (their placements: "
+            f"{ids}); check the week or the placement's dates"
+        )
+    return None, Problem(row.number, row.pupil_column, message)
 
 
 def resolve(pupils: Pupils, row: Row) -> tuple[Record | None, Problem | None]:
-    """The placement a row is for: by record id, or by UPN and the week."""
+    """The placement a row is for: by record id, or by UPN or exact name and the week."""
     if row.pupil in pupils.by_id:
         return pupils.by_id[row.pupil], None
     if row.pupil in pupils.broken:
         return None, Problem(
             row.number,
-            1,
+            row.pupil_column,
             f"the agreement {pupils.broken[row.pupil]} has errors; run aprecords validate and "
             "fix them before importing its attendance",
         )
     upn = row.pupil.upper()
-    if _UPN.match(upn):
-        theirs = pupils.by_upn.get(upn, [])
-        running = [r for r in theirs if _covers(r.data, row.week)]
-        if len(running) == 1:
-            return running[0], None
-        if len(running) > 1:
-            ids = ", ".join(r.id for r in running)
+    if _UPN.match(upn) and pupils.by_upn.get(upn):
+        return _by_week(row, pupils.by_upn[upn], f"pupil {upn}", "UPN")
+    named = pupils.by_name.get(_fold(row.pupil))
+    if named:
+        if len(named) > 1 and len({r.data["student"].get("upn") for r in named}) > 1:
+            ids = ", ".join(r.id for r in named)
             return None, Problem(
                 row.number,
-                1,
-                f"pupil {upn} has more than one placement in the week of {row.week} ({ids}); "
-                "write the record id instead of the UPN",
+                row.pupil_column,
+                f"more than one pupil is called '{row.pupil}' ({ids}); write the record id "
+                "or the UPN instead of the name",
             )
-        if theirs:
-            ids = ", ".join(r.id for r in theirs)
-            return None, Problem(
-                row.number,
-                1,
-                f"pupil {upn} has no placement running in the week of {row.week} "
-                f"(their placements: {ids}); check the week or the placement's dates",
-            )
+        return _by_week(row, named, f"'{row.pupil}'", "name")
+    close = difflib.get_close_matches(_fold(row.pupil), [*pupils.by_name, *pupils.by_id], n=3)
+    hint = (
+        "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        if close
+        else "; check it, or add the placement's record first"
+    )
     return None, Problem(
         row.number,
-        1,
-        f"unknown pupil '{row.pupil}': no placement has this record id or UPN; check it, or "
-        "add the placement's record first",
+        row.pupil_column,
+        f"unknown pupil '{row.pupil}': no placement has this record id, UPN or pupil name{hint}",
     )
 
 
@@ -345,8 +386,9 @@ class Plan:
 
 def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
     """Check the whole CSV against the records; raise ImportFailed or return what to write."""
-    rows, problems = read_rows(raw)
+    rows, problems, notes = read_rows(raw)
     plan = Plan()
+    plan.summary.notes = notes
     plan.summary.rows = len(rows)
     per_placement: dict[str, dict[date, Row]] = {}
     pupils = Pupils.of(repo)

@@ -41,8 +41,30 @@ def run_import(args: argparse.Namespace) -> int:
     except WriteFailed as failed:
         print(f"aprecords: {one_line(failed.message)}", file=sys.stderr)
         return EXIT_INVALID
+    for note in summary.notes:
+        print(one_line(f"note: {note}"))
     print(summary.text())
+    for warning in import_warnings(root, summary.files):
+        print(warning)
     return EXIT_OK
+
+
+def import_warnings(root: Path, files: list[str]) -> list[str]:
+    """The validation warnings in the attendance files just written, shown at once rather
+    than at the next ``aprecords validate`` (the marks are still in mind now)."""
+    from aprecords.report import one_line
+    from aprecords.repository import load_repository
+    from aprecords.validate import validate
+
+    if not files:
+        return []
+    found = validate(load_repository(root), date.today())
+    written = set(files)
+    return [
+        one_line(f"{f.path}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule}]")
+        for f in found
+        if f.path in written
+    ]
 
 
 def write_new(out: Path, text: str) -> None:
