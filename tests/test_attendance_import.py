@@ -359,3 +359,35 @@ def test_warnings_about_the_marks_are_shown_at_import(repo: Path, tmp_path: Path
     assert result.code == 0, result.err
     assert f"{ATT}:" in result.out and "warning:" in result.out
     assert "[attendance-planned-blank]" in result.out
+
+
+def test_a_providers_template_imports_as_it_is_once_marked(tmp_path: Path, run_cli) -> None:
+    """Built from the examples on 25 Mar 2026, Brickworks' template lists its three pupils'
+    weeks not received (w/c 12 Jan .. 16 Mar less half term) and the coming weeks."""
+    import csv as csvmodule
+
+    from conftest import copy_examples
+
+    root = copy_examples(tmp_path / "r")
+    site = tmp_path / "site"
+    args = ["--root", root, "build", "--today", "2026-03-25", "--site-dir", site]
+    assert run_cli(*args, "--audience", "provider-brickworks").code == 0
+    template = site / "provider-brickworks" / "attendance-template.csv"
+    rows = list(csvmodule.reader(template.read_text("utf-8").splitlines()))
+    assert rows[0][:3] == ["pupil", "name", "week_commencing"]
+    mine = [r for r in rows[1:] if r[0] == ID]
+    assert [r[2] for r in mine][:2] == ["2026-01-12", "2026-01-19"]
+    assert "2026-02-16" not in [r[2] for r in mine]  # half term
+    assert {r[0] for r in rows[1:]} == {ID, "marsh-lane-2025-002", "st-aldric-2025-004"}
+    # Tobias: Tue AM, Tue PM and Thu AM are left to fill in; everything else is '-'.
+    assert mine[0][3:] == ["-", "-", "", "", "-", "-", "", "-", "-", "-"]
+    mine[0][3:] = ["-", "-", "/", "\\", "-", "-", "/", "-", "-", "-"]
+    marked = tmp_path / "marked.csv"
+    with marked.open("w", newline="", encoding="utf-8") as handle:
+        csvmodule.writer(handle).writerows([rows[0], *[r for r in rows[1:] if r[0] != ID], *mine])
+    result = run_cli("--root", root, "attendance", "import", marked)
+    assert result.code == 0, result.err
+    assert ": 1 week added, 0 unchanged" in result.out
+    assert f"{len(rows) - 2} rows with no mark at all skipped" in result.out  # all but header, one
+    text = (root / ATT).read_text("utf-8")
+    assert "{week: 2026-01-12, marks: [-, -, /, \\, -, -, /, -, -, -]}" in text

@@ -392,10 +392,14 @@ def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
     plan.summary.rows = len(rows)
     per_placement: dict[str, dict[date, Row]] = {}
     pupils = Pupils.of(repo)
+    unmarked = 0
     for row in rows:
         placement, problem = resolve(pupils, row)
         if problem is not None or placement is None:
             problems.append(problem or Problem(row.number, 1, "unknown pupil"))
+            continue
+        if all(mark == NO_SESSION for mark in row.marks):
+            unmarked += 1  # a week nobody has marked yet (a template row): nothing to add
             continue
         found = _row_against_placement(row, placement)
         problems.extend(found)
@@ -414,6 +418,11 @@ def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
             weeks.setdefault(row.week, row)
     if problems:
         raise ImportFailed(problems)
+    if unmarked:
+        plan.summary.notes.append(
+            f"{unmarked} row{'s' * (unmarked != 1)} with no mark at all skipped "
+            "(weeks not marked yet)"
+        )
     for pid, weeks in sorted(per_placement.items()):
         file, text, current = _existing(repo, pid)
         changes: dict[date, tuple[str, ...]] = {}

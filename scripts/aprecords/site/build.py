@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aprecords.access import Audience
+from aprecords.attendance import template
 from aprecords.errors import UsageError
 from aprecords.repository import Repository
 from aprecords.scope import scope
@@ -76,6 +77,19 @@ def write_docs(
     (out / ical.FEED).write_bytes(
         ical.feed(scoped.placements, scoped.schools, scoped.providers, today, repo.config.site_name)
     )
+    if audience.kind == "provider":
+        (provider,) = audience.providers
+        (out / template.FILE).write_text(
+            template.template_csv(
+                scoped.placements,
+                scoped.attendance,
+                provider,
+                today,
+                repo.config.data,
+                with_names="identity" in audience.grants,
+            ),
+            "utf-8",
+        )
     shutil.copytree(ASSETS, out / "assets")
     docs = repo.root / "docs"
     extra = help_pages(docs)

@@ -1,0 +1,75 @@
+"""A provider's attendance template: its pupils and the weeks to mark, ready to fill in.
+
+Offered on each provider's site as ``attendance-template.csv``. Rows cover the weeks not yet
+received and the coming weeks; a provider's timetabled sessions are left empty to fill in,
+every other session is ``-``. Once marked, the file imports as it is (rows left unmarked are
+skipped by the import).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from aprecords.attendance.codes import SESSION_KEYS
+from aprecords.attendance.register import session_day
+from aprecords.attendance.returns import (
+    holidays_of,
+    in_holiday,
+    missing_for,
+    monday_of,
+    planned_sessions,
+)
+
+FILE = "attendance-template.csv"
+AHEAD = 4
+"""Weeks from the current one that the template lists after the ones not yet received."""
+
+
+def _sessions(data: dict[str, Any], provider: str) -> set[int]:
+    return {
+        s
+        for item in data.get("placements") or []
+        if item.get("provider") == provider
+        for s in planned_sessions(item)
+    }
+
+
+def template_csv(
+    placements: dict[str, dict[str, Any]],
+    attendance: dict[str, dict[str, Any]],
+    provider: str,
+    today: date,
+    config_data: dict[str, Any],
+    with_names: bool,
+) -> str:
+    """The CSV text for one provider: header, then one row per pupil and week."""
+    holidays = holidays_of(config_data)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["pupil", *(["name"] if with_names else []), "week_commencing", *SESSION_KEYS])
+    for pid, data in sorted(placements.items()):
+        sessions = _sessions(data, provider)
+        if not sessions or "actual_start" not in data or "ended" in data:
+            continue
+        start = date.fromisoformat(data["actual_start"])
+        owed = [
+            m.week
+            for m in missing_for(data, attendance.get(pid), today, holidays)
+            if m.provider == provider
+        ]
+        coming = [monday_of(today) + timedelta(weeks=n) for n in range(AHEAD)]
+        for week in sorted(set(owed) | {w for w in coming if w + timedelta(days=4) >= start}):
+            days = {s: session_day(week, s) for s in sessions}
+            cells = [
+                "" if s in sessions and days[s] >= start and not in_holiday(days[s], holidays)
+                else "-"
+                for s in range(10)
+            ]  # fmt: skip
+            if all(c == "-" for c in cells):
+                continue
+            name = [data["student"]["name"]] if with_names else []
+            writer.writerow([pid, *name, week.isoformat(), *cells])
+    return out.getvalue()
