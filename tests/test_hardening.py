@@ -333,7 +333,7 @@ def test_a_linked_folder_is_reported_not_followed(repo: Path, tmp_path: Path, ru
 
 def test_a_plain_repository_still_validates_with_its_files_counted(repo: Path, run_cli) -> None:
     result = run_cli("--root", repo, "validate", "--today", TODAY)
-    assert result.code == 0 and "3 records checked: 0 errors" in result.err
+    assert result.code == 0 and "4 records checked: 0 errors" in result.err
     assert line_of(repo / PLACEMENT, NAME_LINE) > 0
 
 
