@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -218,8 +219,25 @@ class Schemas:
         if self._surely_valid(kind, doc.data):
             return []
         errors = list(validator.iter_errors(doc.data))
+        # A misspelt key is one mistake: the 'missing' field it stands for is not a second.
+        meant = {
+            (tuple(e.absolute_path), m)
+            for e in errors
+            if e.validator == "additionalProperties" and isinstance(e.instance, dict)
+            for name in e.instance
+            if (m := _meant_key(str(name), list(e.schema.get("properties", {}))))
+        }
         findings: dict[tuple[int, int, str], Finding] = {}
         for error in errors:
+            if (
+                error.validator == "required"
+                and (
+                    tuple(error.absolute_path),
+                    _missing(error),
+                )
+                in meant
+            ):
+                continue
             for finding in _findings(error, doc):
                 # minLength and pattern both reject an empty answer: say it once.
                 findings.setdefault((finding.line, finding.column, finding.message), finding)
@@ -241,6 +259,54 @@ def _hint(error: ValidationError) -> str | None:
     return schema.get("x-hint")
 
 
+def _missing(error: ValidationError) -> str:
+    """The property a ``required`` error names."""
+    return str(error.message).split("'")[1] if "'" in error.message else error.message
+
+
+def _meant_key(name: str, allowed: list[str]) -> str | None:
+    """The field a misspelt key most likely stands for: same letters in another case or
+    spacing first (``EHCP`` -> ``ehcp``), then the closest spelling."""
+    folded = {_fold(a): a for a in allowed}
+    if _fold(name) in folded and folded[_fold(name)] != name:
+        return folded[_fold(name)]
+    close = difflib.get_close_matches(name, allowed, n=1)
+    return close[0] if close else None
+
+
+def _fold(text: str) -> str:
+    """Text compared regardless of case, spaces, hyphens and underscores."""
+    return re.sub(r"[\s_-]+", "", text.casefold())
+
+
+def _closest_choice(value: Any, choices: list[Any]) -> Any:
+    """The choice a mistyped enumeration value stands for (``'on track'`` -> ``on-track``)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    folded = {_fold(str(c)): c for c in choices}
+    found = folded.get(_fold(str(value)))
+    if found is not None and found != value:
+        return found
+    close = difflib.get_close_matches(str(value).casefold(), [str(c) for c in choices], n=1)
+    return close[0] if close else None
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\s*$")
+
+
+def _iso_date(value: Any) -> str | None:
+    """A DD/MM/YYYY (or DD/MM/YY) date written as YYYY-MM-DD, if it is a real date."""
+    found = _DMY.match(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    day, month, year = (int(g) for g in found.groups())
+    year += 2000 if year < 100 else 0
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def _findings(error: ValidationError, doc: Document) -> list[Finding]:
     path = list(error.absolute_path)
     where = pointer(*path)
@@ -257,8 +323,8 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         for name in error.instance:
             if name in allowed:
                 continue
-            close = difflib.get_close_matches(str(name), allowed, n=1)
-            tip = f"did you mean '{close[0]}'? " if close else ""
+            close = _meant_key(str(name), allowed)
+            tip = f"did you mean '{close}'? " if close else ""
             choices = ", ".join(allowed)
             out.append(
                 at(
@@ -270,7 +336,7 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
             )
         return out
     if error.validator == "required":
-        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        missing = _missing(error)
         title = schema.get("properties", {}).get(missing, {}).get("title")
         named = f" ({title})" if title and title.lower() != missing.replace("_", " ") else ""
         return [at(f"{label} is missing '{missing}'{named}: add it", key=True)]
@@ -287,7 +353,13 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         elif "string" in wanted and error.instance is None:
             tip = "; write the answer after the colon"
         elif "boolean" in wanted and isinstance(error.instance, str):
-            tip = "; write true or false (yes and no are text)"
+            word = error.instance.strip().casefold()
+            if word in ("true", "yes", "y"):
+                tip = "; write true (in lower case, without quotes)"
+            elif word in ("false", "no", "n"):
+                tip = "; write false (in lower case, without quotes)"
+            else:
+                tip = "; write true or false (yes and no are text)"
         return [at(f"{label} should be {words}, but is {_kind_of(error.instance)}{tip}")]
     if error.validator == "enum":
         choices = ", ".join(
@@ -296,7 +368,9 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
         value = error.instance
         if isinstance(value, str) and value in [str(c) for c in error.validator_value]:
             return [at(f"{label} is the text '{value}'; write it without quotes")]
-        return [at(f"{label} is {_shown(value)}, which is not one of the choices: {choices}")]
+        closest = _closest_choice(value, list(error.validator_value))
+        tip = f"; did you mean {_shown(closest)}?" if closest is not None else ""
+        return [at(f"{label} is {_shown(value)}, which is not one of the choices: {choices}{tip}")]
     if error.validator in ("anyOf", "oneOf") and schema.get("x-hint-anyOf"):
         return [at(f"{label}: {schema['x-hint-anyOf']}", key=True)]
     if error.validator in ("pattern", "format") and _only_line_break(error.instance, schema):
@@ -310,7 +384,9 @@ def _findings(error: ValidationError, doc: Document) -> list[Finding]:
     if error.validator in ("minLength", "pattern", "format", "maxLength") and hint:
         value = error.instance if isinstance(error.instance, str) else ""
         shown = f" '{value}'" if value.strip() else ""
-        return [at(f"{label}{shown}: {hint}")]
+        iso = _iso_date(value) if "YYYY-MM-DD" in hint else None
+        tip = f" Did you mean {iso}?" if iso else ""
+        return [at(f"{label}{shown}: {hint}{tip}")]
     if error.validator == "minItems":
         count = error.validator_value
         return [at(f"{label} needs at least {count} entr{'y' if count == 1 else 'ies'}")]

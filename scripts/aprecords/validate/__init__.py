@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from aprecords.findings import Finding
-from aprecords.repository import Repository
+from aprecords.findings import Finding, split_pointer
+from aprecords.repository import Record, Repository
 from aprecords.validate.rules import RULES, Context, Hit, Rule
 
 
@@ -21,8 +23,36 @@ def check_schemas(repo: Repository) -> list[Finding]:
     for record in repo.records:
         found = repo.schemas.check(record.kind, record.doc)
         repo.mark(record, not found)
-        findings.extend(found)
+        findings.extend(_name_for_id(repo, record, f) for f in found)
     return findings
+
+
+REFERENCES = {"school": "school", "provider": "provider"}
+"""Fields whose value is another record's id, by their last key."""
+
+
+def _name_for_id(repo: Repository, record: Record, finding: Finding) -> Finding:
+    """A school's or provider's name typed where its id belongs: offer the id."""
+    kind = REFERENCES.get(finding.pointer.rsplit("/", 1)[-1])
+    if kind is None or finding.rule != "schema-pattern" or record.kind != "placement":
+        return finding
+    value: Any = record.data
+    for token in split_pointer(finding.pointer):
+        if isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        elif isinstance(value, dict) and token in value:
+            value = value[token]
+        else:
+            return finding
+    if not isinstance(value, str):
+        return finding
+    typed = " ".join(value.casefold().split())
+    for other in repo.records:
+        name = other.data.get("name") if other.kind == kind else None
+        if isinstance(name, str) and " ".join(name.casefold().split()) == typed and other.id:
+            tip = f" That is the name of {kind} '{other.id}': write {other.id}."
+            return dataclasses.replace(finding, message=finding.message + tip)
+    return finding
 
 
 def run_rules(repo: Repository, today: date, rules: Iterable[Rule] = RULES) -> list[Finding]:
