@@ -96,3 +96,27 @@ def test_the_dashboard_uses_the_corrected_figures() -> None:
     repo = load_repository(PROJECT)
     lists = dashboard_lists(make_site(scope(repo, hub()), repo.config, date(2026, 1, 10)))
     assert "marsh-lane-2025-002" not in [row.id for row, _ in lists["low"]]
+
+
+def test_a_disagreement_is_on_the_hubs_action_list_only(tmp_path: Path) -> None:
+    import html
+
+    from aprecords.access import audiences
+    from aprecords.site.render import render_pages
+
+    root = copy_examples(tmp_path / "r")
+    replace_line(
+        root / "records/placements/hollybrook/hollybrook-2025-001.yaml",
+        "sessions_attended: 31",
+        "sessions_attended: 32",
+    )
+    repo = load_repository(root)
+    seen = {}
+    for audience in audiences(repo):
+        if audience.name in ("hub", "school-hollybrook", "provider-brickworks"):
+            site = make_site(scope(repo, audience), repo.config, date(2026, 1, 10))
+            page = dict(render_pages(site))["index.md"]
+            section = html.unescape(page.split("## Action needed")[1].split("\n## ")[0])
+            seen[audience.name] = "gives sessions_attended 32 (register: 31)" in section
+    # It is the hub mentor's to put right; the school sees it among its pupils' items.
+    assert seen == {"hub": True, "school-hollybrook": True, "provider-brickworks": False}

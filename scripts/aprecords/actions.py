@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aprecords import model
 from aprecords.attendance.returns import holidays_of, missing_for, week_list
+from aprecords.attendance.reviews import disagreement, review_periods
 from aprecords.config import Config
 from aprecords.findings import pointer
 
@@ -194,8 +195,21 @@ def placement_actions(
                 everyone,
                 when,
             )
+    holidays = holidays_of(config.data)
+    for i, review, period in review_periods(data, register, holidays):
+        differs = disagreement(model.review_figures(review), period.figures)
+        if period.covered and differs:
+            yield Action(
+                "review-attendance-register",
+                pid,
+                pointer("reviews", i, "attendance"),
+                f"the review of {period.end} gives {differs}: add an amendment with the "
+                "register's figures (or correct the register)",
+                (HUB,),
+                period.end,
+            )
     missing: dict[str, list[date]] = {}
-    for item in missing_for(data, register, today, holidays_of(config.data)):
+    for item in missing_for(data, register, today, holidays):
         missing.setdefault(item.provider, []).append(item.week)
     for provider, weeks in missing.items():
         yield Action(
