@@ -5,6 +5,7 @@ Plain functions over schema-valid data; nothing here reads files.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, Literal
 
@@ -103,3 +104,17 @@ def attendance_rate(figures: dict[str, Any]) -> float | None:
 def provider_ids(data: dict[str, Any]) -> list[str]:
     """Providers the pupil attends, in the order of the agreement, without repeats."""
     return list(dict.fromkeys(p["provider"] for p in data.get("placements") or []))
+
+
+def string_leaves(
+    value: Any, trail: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(JSON path, text) of every string in a record's data, in document order."""
+    if isinstance(value, str):
+        yield trail, value
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            yield from string_leaves(sub, (*trail, key))
+    elif isinstance(value, list):
+        for i, sub in enumerate(value):
+            yield from string_leaves(sub, (*trail, i))

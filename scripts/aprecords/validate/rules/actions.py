@@ -1,4 +1,5 @@
-"""Action items as findings: a late start, unconfirmed set-up, attendance returns not received.
+"""Action items as findings: a late start, unconfirmed set-up, attendance returns not received,
+review figures that disagree with the register.
 
 The dashboards list the same items (``aprecords.actions``); here they reach CI. Overdue and
 due reviews are reported by ``review-overdue`` in ``dates.py``.
@@ -59,3 +60,13 @@ def setup_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
 def attendance_return_missing(record: Record, ctx: Context) -> Iterator[Hit]:
     """Per provider, the weeks due and not received (see attendance/returns.py)."""
     yield from _hits(record, ctx, "attendance-return-missing")
+
+
+@rule(
+    "review-attendance-register",
+    "A review's attendance figures agree with the register where it covers the period.",
+    severity="warning",
+)
+def review_attendance_register(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Two truths about one period's attendance: the register's wins (attendance/reviews.py)."""
+    yield from _hits(record, ctx, "review-attendance-register")

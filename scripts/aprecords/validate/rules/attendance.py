@@ -16,8 +16,8 @@ from aprecords.attendance.returns import (
     blank_planned,
     due_weeks,
     holidays_of,
+    planned_sessions,
 )
-from aprecords.attendance.reviews import disagreement, review_periods
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
@@ -195,9 +195,6 @@ def attendance_am_pm_mark(record: Record, ctx: Context) -> Iterator[Hit]:
                 )
 
 
-DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
-
-
 @rule(
     "attendance-timetable",
     "Marks fall on sessions the agreement's timetable lists.",
@@ -209,16 +206,10 @@ def attendance_timetable(record: Record, ctx: Context) -> Iterator[Hit]:
     placement = ctx.placements.get(record.data["placement"])
     if placement is None:
         return
-    planned = {
-        (DAYS.index(day), half)
-        for item in placement.data["placements"]
-        for day, halves in (item.get("sessions") or {}).items()
-        if day in DAYS
-        for half in halves
-    }
+    planned = {s for item in placement.data["placements"] for s in planned_sessions(item)}
     for i, week, marks in _weeks(record):
         for s, mark in enumerate(marks):
-            if mark == NO_SESSION or (s // 2, "AM" if s % 2 == 0 else "PM") in planned:
+            if mark == NO_SESSION or s in planned:
                 continue
             yield Hit(
                 record,
@@ -254,27 +245,3 @@ def attendance_planned_blank(record: Record, ctx: Context) -> Iterator[Hit]:
             f"{SESSION_NAMES[s]} of {week.start} is on {provider}'s timetable but has '-'; "
             "write the mark (or # for a planned closure), or update the agreement's timetable",
         )
-
-
-@rule(
-    "review-attendance-register",
-    "A review's attendance figures agree with the register where it covers the period.",
-    severity="warning",
-)
-def review_attendance_register(record: Record, ctx: Context) -> Iterator[Hit]:
-    """Two truths about one period's attendance: the register's wins (see reviews.py)."""
-    register = ctx.registers.get(record.id)
-    data = register.data if register else None
-    for i, review, period in review_periods(record.data, data, holidays_of(ctx.repo.config.data)):
-        typed = model.review_figures(review)
-        differs = disagreement(typed, period.figures) if period.covered else None
-        if differs:
-            f = period.figures
-            yield Hit(
-                record,
-                pointer("reviews", i, "attendance"),
-                f"the review of {period.end} gives {differs}; the register has {f.attended} "
-                f"of {f.possible} sessions from {period.start} to the day before the review: "
-                "add an amendment to the review with the corrected attendance figures (or "
-                "correct the register, if it is wrong)",
-            )

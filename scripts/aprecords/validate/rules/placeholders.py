@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from aprecords import model
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
 
 MARK = "FILL IN"
-
-
-def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, str]]:
-    if isinstance(node, str):
-        yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _strings(value, (*path, i))
 
 
 @rule(
@@ -30,7 +19,7 @@ def _strings(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tupl
 )
 def placeholder_filled(record: Record, ctx: Context) -> Iterator[Hit]:
     """`new` and `review` mark every answer still to give with 'FILL IN: ...'."""
-    for path, text in _strings(record.data):
+    for path, text in model.string_leaves(record.data):
         if text.lstrip().upper().startswith(MARK):
             yield Hit(
                 record,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
+from aprecords import model
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
@@ -47,18 +47,6 @@ MIN_WORDS, MIN_CHARS = 3, 16
 Leaf = tuple[tuple[str | int, ...], str]
 
 
-def leaves(value: Any, trail: tuple[str | int, ...] = ()) -> Iterator[Leaf]:
-    """(JSON path, text) of every string in a record's data."""
-    if isinstance(value, str):
-        yield trail, value
-    elif isinstance(value, dict):
-        for key, sub in value.items():
-            yield from leaves(sub, (*trail, key))
-    elif isinstance(value, list):
-        for i, sub in enumerate(value):
-            yield from leaves(sub, (*trail, i))
-
-
 def sensitivity(trail: tuple[str | int, ...], marks: dict[tuple[str, ...], str]) -> str | None:
     """The class of the nearest marked ancestor of a path (list items match ``*``)."""
     schema_path = tuple("*" if isinstance(t, int) else t for t in trail)
@@ -83,7 +71,7 @@ def _split(record: Record, ctx: Context) -> tuple[list[Leaf], list[tuple[Leaf, s
     """The record's visible texts, and its withheld ones with their class."""
     marks = ctx.placement_marks
     visible, withheld = [], []
-    for trail, text in leaves(record.data):
+    for trail, text in model.string_leaves(record.data):
         cls = sensitivity(trail, marks)
         if cls is None:
             visible.append((trail, text))
