@@ -8,6 +8,7 @@ audience" instead of silently leaving it out. Nothing downstream ever sees the o
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,8 +119,8 @@ class Scoped:
     outside: list[tuple[str, str]] = field(default_factory=list)
     """(pupil name, UPN or record id, path) of placements outside the scope, for the leak check.
 
-    A value that is also a visible pupil's name or UPN (two pupils of the same name) is left
-    out: it may rightly appear on this audience's pages."""
+    Every one is listed, even one equal to a visible pupil's name (two pupils of the same
+    name): the leak check decides what it can search for and warns about the rest."""
     attendance: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Attendance records (by placement id) of the placements in scope only."""
     classes: dict[str, str] = field(default_factory=dict)
@@ -154,15 +155,12 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         return data
 
     placed_schools: set[str] = set()
-    visible: set[str] = set()
     outside: list[tuple[str, str]] = []
     for pid, record in sorted(repo.placements.items()):
         if audience.sees_placement(record.data):
             result.placements[pid] = redacted(record.data, "placement", record.path)
             result.paths[pid] = record.path
             placed_schools.add(record.data["school"])
-            student = record.data.get("student") or {}
-            visible.update(str(student.get(k, "")).casefold() for k in ("name", "upn"))
     # Every placement file that is not in scope, valid or not, names a pupil this audience
     # must not see (an invalid or duplicate record never reaches a page, but check anyway).
     in_scope = set(result.paths.values())
@@ -173,7 +171,7 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         student = data.get("student") if isinstance(data.get("student"), dict) else {}
         values = [student.get("name"), student.get("upn"), data.get("id")]
         outside.extend((v, record.path) for v in values if isinstance(v, str) and v.strip())
-    result.outside = [(v, p) for v, p in outside if v.casefold() not in visible]
+    result.outside = outside
     for sid, record in sorted(repo.schools.items()):
         if audience.sees_all or sid in audience.schools or sid in placed_schools:
             result.schools[sid] = redacted(record.data, "school", record.path)
@@ -186,4 +184,78 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         if pid in result.placements and pid not in result.attendance:
             result.attendance[pid] = redacted(record.data, "attendance", record.path)
             result.paths[f"attendance:{pid}"] = record.path
+    if "identity" not in audience.grants:
+        names = [
+            repo.placements[pid].data.get("student", {}).get("name") for pid in result.placements
+        ]
+        replace = name_replacer([n for n in names if isinstance(n, str)])
+        for group in (result.placements, result.attendance):
+            for key, data in group.items():
+                group[key] = _map_texts(data, replace)
     return result
+
+
+def initials(name: str) -> str:
+    """A name's initials, forename and surname: ``Tobias Wrenfeather`` -> ``T.W.``."""
+    parts = [p for p in name.split() if p[:1].isalnum()]
+    picked = [parts[0], parts[-1]] if len(parts) > 1 else parts
+    return "".join(f"{p[0].upper()}." for p in picked) or "the pupil"
+
+
+def name_replacer(names: list[str]) -> Any:
+    """A function replacing these pupils' names in a text by their initials.
+
+    Each name is replaced as the full name, in MIS order (``Surname, Forename``), as an
+    initial next to the surname, and each part alone (forename, surname, middle names), in any
+    case. A part that is an everyday word (``Will``, ``Grace``) is replaced only where it is not
+    written all in lower case, so "will" stays a word; the leak check warns about such names.
+    """
+    from aprecords.textnorm import everyday
+
+    alternatives: list[tuple[str, str, bool]] = []  # (pattern, initials, everyday)
+    for name in sorted(set(names), key=len, reverse=True):
+        parts = [p for p in name.split() if any(c.isalnum() for c in p)]
+        if not parts:
+            continue
+        short = initials(name)
+        pats = [_part_pattern(p) for p in parts]
+        fore, sur = pats[0], pats[-1]
+        if len(parts) > 1:
+            alternatives.append((r"\s+".join(pats), short, False))
+            alternatives.append((rf"{sur},?\s+{fore}", short, False))
+            first = re.escape(parts[0][0])
+            alternatives.append((rf"{first}\.?\s+{sur}", short, False))
+            alternatives.append((rf"{sur},?\s+{first}\b\.?", short, False))
+        for raw, pat in zip(parts, pats, strict=True):
+            alternatives.append((pat, short, everyday(raw)))
+    if not alternatives:
+        return lambda text: text
+    alternatives.sort(key=lambda a: -len(a[0]))
+    pattern = re.compile(
+        r"(?<![^\W_])(?:" + "|".join(f"({p})" for p, _, _ in alternatives) + r")(?![^\W_])",
+        re.IGNORECASE,
+    )
+
+    def swap(match: re.Match[str]) -> str:
+        index = match.lastindex or 1
+        _, short, common = alternatives[index - 1]
+        text = match.group(0)
+        return text if common and text == text.lower() else short
+
+    return lambda text: pattern.sub(swap, text)
+
+
+def _part_pattern(part: str) -> str:
+    """A regular expression for one name part; any apostrophe matches any apostrophe."""
+    return "".join("['\u2019\u02bc]" if c in "'\u2019\u02bc" else re.escape(c) for c in part)
+
+
+def _map_texts(value: Any, replace: Any) -> Any:
+    """``value`` with ``replace`` applied to every text inside it (WITHHELD kept)."""
+    if isinstance(value, dict):
+        return {k: _map_texts(v, replace) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_texts(v, replace) for v in value]
+    if isinstance(value, str):
+        return replace(value)
+    return value

@@ -47,6 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
     from aprecords.site.parallel import build_many, prune, script_hashes
+    from aprecords.site.verify import HelpPageLeakError
 
     root = resolve_root(args.root)
     today = args.today or date.today()
@@ -57,8 +58,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-    outcomes = build_many(repo, audiences, site_dir, today)
+    try:
+        outcomes = build_many(repo, audiences, site_dir, today)
+    except HelpPageLeakError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
     failed = [o for o in outcomes if o.error]
+    _print_warnings(outcomes)
     for outcome in outcomes:
         if outcome.error:
             print(f"aprecords: {outcome.error}", file=sys.stderr)
@@ -71,6 +77,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     conf = hosting.write(server, everyone, site_dir, hashes)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _print_warnings(outcomes: list) -> None:  # type: ignore[type-arg]
+    """Each leak-check warning once, with the audiences it concerns."""
+    audiences: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            audiences.setdefault(warning, []).append(outcome.audience)
+    for warning, names in audiences.items():
+        print(f"aprecords: warning: {warning} (audiences: {', '.join(names)})", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

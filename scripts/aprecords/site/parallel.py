@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ class Outcome:
     built: bool
     error: str | None = None
     script_hashes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What the leak check could not search for in this audience's site (by record and field)."""
 
 
 def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
@@ -50,7 +52,9 @@ def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
         return
     files = [base] if base.is_file() else sorted({f for p in patterns for f in base.rglob(p)})
     for file in files:
-        if file.is_file() and "__pycache__" not in file.parts:
+        if file.is_symlink():  # never followed (help_files refuses links in docs/)
+            h.update(f"link:{file.relative_to(base.parent).as_posix()}\0".encode())
+        elif file.is_file() and "__pycache__" not in file.parts:
             h.update(file.relative_to(base.parent).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(file.read_bytes()).digest())
 
@@ -79,8 +83,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> str:
-    """The fingerprint of one audience: its scoped records, their history, the shared inputs."""
+def fingerprint(
+    scoped: Scoped, shared: str, history: dict[str, Any] | None, searched: str = ""
+) -> str:
+    """The fingerprint of one audience: its scoped records, their history, the shared inputs,
+    and ``searched``, the digest of what its leak check looks for (:meth:`Plan.digest`): a new
+    pupil elsewhere, or a name that became an everyday word, rebuilds and re-checks it."""
     audience = scoped.audience
     paths = sorted(set(scoped.paths.values()))
     payload = {
@@ -92,6 +100,7 @@ def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> 
         "paths": scoped.paths,
         "history": {p: (history or {}).get(p) for p in paths} if history is not None else None,
         "shared": shared,
+        "searched": searched,
     }
     text = json.dumps(payload, sort_keys=True, default=_json_default, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -202,17 +211,28 @@ def build_many(
     build runs in this process. A failed audience (invalid output, a leak) keeps its previous
     folder and is reported in its Outcome; the others still build.
     """
-    from aprecords.site.build import change_history
-    from aprecords.site.verify import theme_digests
+    from aprecords.site.build import GENERATED, change_history
+    from aprecords.site.verify import audience_plan, check_help_pages, theme_digests
+    from aprecords.textnorm import warm
 
+    warm()
+    check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before any build
     site_dir = site_dir.resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
     history = change_history(repo.root)
     shared = shared_inputs(repo.root, today)
-    prints = {a.name: fingerprint(scope(repo, a), shared, history) for a in audiences}
+    prints: dict[str, str] = {}
+    warnings: dict[str, tuple[str, ...]] = {}
+    for a in audiences:
+        scoped = scope(repo, a)
+        searched = audience_plan(repo, scoped, history)
+        warnings[a.name] = tuple(searched.warnings)
+        prints[a.name] = fingerprint(scoped, shared, history, searched.digest())
     stale = [a for a in audiences if force or not is_current(site_dir, a.name, prints[a.name])]
     outcomes = {
-        a.name: Outcome(a.name, site_dir / a.name, False) for a in audiences if a not in stale
+        a.name: Outcome(a.name, site_dir / a.name, False, warnings=warnings[a.name])
+        for a in audiences
+        if a not in stale
     }
     for a in stale:
         forget_state(site_dir, a.name)
@@ -236,7 +256,7 @@ def build_many(
     for outcome in results:
         if outcome.built:
             record_state(site_dir, outcome, prints[outcome.audience])
-        outcomes[outcome.audience] = outcome
+        outcomes[outcome.audience] = replace(outcome, warnings=warnings[outcome.audience])
     return [outcomes[a.name] for a in audiences]
 
 
