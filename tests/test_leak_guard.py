@@ -133,6 +133,21 @@ def test_a_namesake_on_the_staff_is_warned_about_not_dropped(run_cli, repo: Path
     assert "Wrenfeather" not in warning
 
 
+def test_a_namesake_pupil_is_warned_about_and_the_site_published(run_cli, repo: Path) -> None:
+    """A brother at Marsh Lane shares Tobias's surname: the surname alone cannot be searched
+    in Hollybrook's site, which shows Tobias; the warning says so, by record and field."""
+    replace_line(repo / MARSH_4, "  name: ", "  name: Crispin Wrenfeather")
+    result = build(run_cli, repo, "school-hollybrook")
+    assert result.code == 0, result.err
+    (warning,) = [w for w in result.err.splitlines() if f"{MARSH_4}#/student/name" in w]
+    assert f"{HOLLYBROOK}#/student/name" in warning and "surname" in warning
+    assert "Wrenfeather" not in warning and "Crispin" not in warning
+    # The full name is still searched: it leaking into Hollybrook's site fails the build.
+    commit_change(repo, HOLLYBROOK, "Crispin Wrenfeather to visit")
+    leaked = build(run_cli, repo, "school-hollybrook")
+    assert leaked.code == 1 and f"(source: {MARSH_4})" in leaked.err
+
+
 # --- the cache -----------------------------------------------------------------------------
 
 
@@ -165,6 +180,15 @@ def test_a_pupil_named_will_warns_and_every_site_is_published(run_cli, repo: Pat
     assert warnings and all("everyday word" in w for w in warnings)
     for audience in ("school-hollybrook", "provider-brickworks", "la-inclusion"):
         assert f"built {repo / 'site' / audience}" in result.out
+    # An unchanged build says the same (the warnings are kept with each build).
+    again = build(run_cli, repo)
+    assert "built" not in again.out and again.err.count(f"{MARSH_4}#/student/name") == len(warnings)
+    # Where the word appears in an audience's own records, the warning names the field.
+    commit_change(repo, HOLLYBROOK, "Will joins the Tuesday group")
+    named = build(run_cli, repo, "school-hollybrook")
+    assert named.code == 0, named.err
+    (warning,) = [w for w in named.err.splitlines() if f"{MARSH_4}#/student/name" in w]
+    assert f"{HOLLYBROOK} (commit " in warning and "check that these do not name" in warning
     # The UPN and the record id are still searched: the record's id leaking still fails.
     commit_change(repo, HOLLYBROOK, "Same course as marsh-lane-2025-004")
     again = build(run_cli, repo, "school-hollybrook")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aprecords.access import Audience
     from aprecords.repository import Repository
+    from aprecords.site.parallel import Outcome
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -64,7 +65,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
     failed = [o for o in outcomes if o.error]
-    _print_warnings(outcomes)
+    _print_warnings(outcomes, site_dir)
     for outcome in outcomes:
         if outcome.error:
             print(f"aprecords: {outcome.error}", file=sys.stderr)
@@ -79,14 +80,35 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _print_warnings(outcomes: list) -> None:  # type: ignore[type-arg]
-    """Each leak-check warning once, with the audiences it concerns."""
+SHOWN_WARNINGS = 30
+"""At most this many leak-check warnings are printed; all are written beside the sites."""
+
+
+def _print_warnings(outcomes: list[Outcome], site_dir: Path) -> None:
+    """Each leak-check warning once, with the audiences it concerns (the first
+    :data:`SHOWN_WARNINGS`; every one in ``DIR/.aprecords/warnings.txt``)."""
+    import os
+    import tempfile
+
     audiences: dict[str, list[str]] = {}
     for outcome in outcomes:
         for warning in outcome.warnings:
             audiences.setdefault(warning, []).append(outcome.audience)
-    for warning, names in audiences.items():
-        print(f"aprecords: warning: {warning} (audiences: {', '.join(names)})", file=sys.stderr)
+    lines = [f"warning: {w} (audiences: {', '.join(names)})" for w, names in audiences.items()]
+    for line in lines[:SHOWN_WARNINGS]:
+        print(f"aprecords: {line}", file=sys.stderr)
+    store = site_dir / ".aprecords"
+    store.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=store, prefix=".warnings.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.writelines(f"{line}\n" for line in lines)
+    os.replace(tmp, store / "warnings.txt")
+    if len(lines) > SHOWN_WARNINGS:
+        print(
+            f"aprecords: ... and {len(lines) - SHOWN_WARNINGS} more leak-check warnings, all "
+            f"listed in {store / 'warnings.txt'}",
+            file=sys.stderr,
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

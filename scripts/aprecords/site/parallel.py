@@ -64,10 +64,11 @@ def shared_inputs(root: Path, today: date) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
-    try:
-        h.update(version("aprecords").encode())
-    except PackageNotFoundError:
-        h.update(b"unknown")
+    for package in ("aprecords", "pyicu-wheels", "english-words"):  # folding, dictionary
+        try:
+            h.update(f"{package}={version(package)}\0".encode())
+        except PackageNotFoundError:
+            h.update(f"{package}=unknown\0".encode())
     _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
     for name in ("docs", "mkdocs.yml", "aprecords.yml", "schema"):
         _digest_files(h, root / name)
@@ -83,12 +84,11 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def fingerprint(
-    scoped: Scoped, shared: str, history: dict[str, Any] | None, searched: str = ""
-) -> str:
+def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> str:
     """The fingerprint of one audience: its scoped records, their history, the shared inputs,
-    and ``searched``, the digest of what its leak check looks for (:meth:`Plan.digest`): a new
-    pupil elsewhere, or a name that became an everyday word, rebuilds and re-checks it."""
+    and what its leak check searches for (the outside pupils, the withheld values and their
+    classes): a new pupil elsewhere rebuilds and re-checks it, so no result depends on the
+    cache."""
     audience = scoped.audience
     paths = sorted(set(scoped.paths.values()))
     payload = {
@@ -100,7 +100,7 @@ def fingerprint(
         "paths": scoped.paths,
         "history": {p: (history or {}).get(p) for p in paths} if history is not None else None,
         "shared": shared,
-        "searched": searched,
+        "searched": [scoped.outside, scoped.withheld, scoped.classes],
     }
     text = json.dumps(payload, sort_keys=True, default=_json_default, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -145,11 +145,21 @@ def record_state(site_dir: Path, outcome: Outcome, print_: str) -> None:
         "fingerprint": print_,
         "manifest": manifest(site_dir / name),
         "script_hashes": list(outcome.script_hashes),
+        "warnings": list(outcome.warnings),
     }
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f)
     os.replace(tmp, target)
+
+
+def stored_warnings(site_dir: Path, name: str) -> tuple[str, ...] | None:
+    """The leak-check warnings recorded with an audience's build; None if unknown."""
+    try:
+        found = json.loads(_state_file(site_dir, name).read_text("utf-8"))["warnings"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return tuple(str(w) for w in found) if isinstance(found, list) else None
 
 
 def script_hashes(site_dir: Path, names: Iterable[str]) -> list[str] | None:
@@ -221,14 +231,15 @@ def build_many(
     site_dir.mkdir(parents=True, exist_ok=True)
     history = change_history(repo.root)
     shared = shared_inputs(repo.root, today)
-    prints: dict[str, str] = {}
-    warnings: dict[str, tuple[str, ...]] = {}
-    for a in audiences:
-        scoped = scope(repo, a)
-        searched = audience_plan(repo, scoped, history)
-        warnings[a.name] = tuple(searched.warnings)
-        prints[a.name] = fingerprint(scoped, shared, history, searched.digest())
+    scopes = {a.name: scope(repo, a) for a in audiences}
+    prints = {a.name: fingerprint(scopes[a.name], shared, history) for a in audiences}
     stale = [a for a in audiences if force or not is_current(site_dir, a.name, prints[a.name])]
+    warnings: dict[str, tuple[str, ...]] = {}
+    for a in audiences:  # the leak check's warnings: kept with an unchanged build
+        kept = None if a in stale else stored_warnings(site_dir, a.name)
+        if kept is None:
+            kept = tuple(audience_plan(repo, scopes[a.name], history).warnings)
+        warnings[a.name] = kept
     outcomes = {
         a.name: Outcome(a.name, site_dir / a.name, False, warnings=warnings[a.name])
         for a in audiences
@@ -253,10 +264,11 @@ def build_many(
             # Biggest first, so the longest build does not start last.
             order = sorted(stale, key=lambda a: -len(scope_size(repo, a)))
             results = list(pool.map(_build_one, order, chunksize=1))
-    for outcome in results:
+    for result in results:
+        outcome = replace(result, warnings=warnings[result.audience])
         if outcome.built:
             record_state(site_dir, outcome, prints[outcome.audience])
-        outcomes[outcome.audience] = replace(outcome, warnings=warnings[outcome.audience])
+        outcomes[outcome.audience] = outcome
     return [outcomes[a.name] for a in audiences]
 
 

@@ -78,9 +78,12 @@ _UPN = re.compile(r"^[A-Z][0-9]{11}[0-9A-Z]$")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Needle:
-    """One value to look for: its words, where it comes from, and what it is (never the value)."""
+    """One value to look for: its words, where it comes from, and what it is (never the value).
+
+    Compared by identity (each plan makes each needle once; hashing by value was a third of
+    the planning time)."""
 
     words: tuple[str, ...]
     source: str
@@ -108,15 +111,6 @@ class Plan:
     skipped_visible: int = 0
     warnings: list[str] = field(default_factory=list)
     """One line per value not searched (or searched with a caveat), naming record and field."""
-
-    def digest(self) -> str:
-        """SHA-256 of everything searched for and every warning (part of the fingerprint)."""
-        h = hashlib.sha256()
-        for needle in sorted(self.needles, key=lambda n: (n.words, n.source, n.what)):
-            h.update(json.dumps([needle.words, needle.source, needle.what]).encode() + b"\n")
-        for warning in sorted(self.warnings):
-            h.update(warning.encode() + b"\n")
-        return h.hexdigest()
 
 
 class LeakError(Exception):
@@ -160,7 +154,8 @@ class NameForm:
     distinct: bool
 
 
-def name_forms(name: str, forename_alone: bool = False) -> list[NameForm]:
+@functools.lru_cache(maxsize=1 << 16)
+def name_forms(name: str, forename_alone: bool = False) -> tuple[NameForm, ...]:
     """The forms of a pupil's name the check looks for (see the module docstring).
 
     The first whitespace-separated part is the forename and the last the surname (a
@@ -173,7 +168,7 @@ def name_forms(name: str, forename_alone: bool = False) -> list[NameForm]:
     full = tuple(w for _, found in parts for w in found)
     if len(parts) == 1:
         raw, _ = parts[0]
-        return [NameForm(full, "name", not _everyday(raw))]
+        return (NameForm(full, "name", not _everyday(raw)),)
     (fore_raw, fore), (sur_raw, sur) = parts[0], parts[-1]
     fore_common, sur_common = _everyday(fore_raw), _everyday(sur_raw)
     initial = words(fore_raw[0]) or (fore[0][0],)
@@ -190,9 +185,10 @@ def name_forms(name: str, forename_alone: bool = False) -> list[NameForm]:
         forms.insert(1, NameForm(fore + sur, "forename and surname", True))
     if forename_alone:
         forms.append(NameForm(fore, "forename", not fore_common))
-    return forms
+    return tuple(forms)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _everyday(raw: str) -> bool:
     """True when every word of a name part is an everyday word (``Will``, ``Brown-Smith``)."""
     pieces = re.findall(r"[^\W_\d]+", raw)
@@ -222,6 +218,10 @@ class Matcher:
             for needle, needed, phrase in self.index[first]
             if needed <= present and phrase in joined
         }
+
+
+_words = functools.lru_cache(maxsize=1 << 18)(words)
+"""``words`` remembered: the same record texts are planned for several audiences."""
 
 
 def pointed_leaves(value: Any, trail: str = "") -> Iterator[tuple[str, str]]:
@@ -283,9 +283,9 @@ def plan(
     result = Plan()
     fields = list(visible_fields(scoped, history))
     extra = [("aprecords.yml", text) for text in visible_extra]
-    names = [(src, words(text)) for src, text in [*fields, *extra] if _is_name_field(src)]
-    names += [(src, words(text)) for src, text in extra]
-    allowed = {tuple(words(i)) for i in example_ids}
+    names = [(src, _words(text)) for src, text in [*fields, *extra] if _is_name_field(src)]
+    names += [(src, _words(text)) for src, text in extra]
+    allowed = {tuple(_words(i)) for i in example_ids}
     # (needle, form description) of every name form, then sorted into searched and not.
     forms: list[tuple[Needle, NameForm]] = []
     seen: set[tuple[tuple[str, ...], str]] = set()
@@ -301,9 +301,9 @@ def plan(
     for value, source in scoped.outside:
         what = _outside_what(value)
         if "name" not in what:
-            if "record id" in what and tuple(words(value)) in allowed:
+            if "record id" in what and tuple(_words(value)) in allowed:
                 continue
-            add(Needle(words(value), source, what))
+            add(Needle(_words(value), source, what))
             continue
         for form in name_forms(value):
             add(
@@ -322,7 +322,7 @@ def plan(
             result.skipped_short += 1
             continue
         what = f"a value withheld from this audience ({cls or 'sensitive'})"
-        found = words(value)
+        found = _words(value)
         for i in range(max(1, len(found) - WINDOW + 1)):
             run = found[i : i + WINDOW]
             if run and (run, source) not in seen:
@@ -409,7 +409,7 @@ def _occurrences(needles: list[Needle], fields: list[tuple[str, str]]) -> dict[N
     matcher = Matcher(needles)
     found: dict[Needle, list[str]] = {}
     for src, text in fields:
-        for needle in matcher.find(words(text)):
+        for needle in matcher.find(_words(text)):
             found.setdefault(needle, []).append(src)
     return found
 
