@@ -293,3 +293,19 @@ def test_a_name_that_escapes_replacement_fails_the_build(run_cli, repo: Path) ->
     assert result.code == 1, result.out + result.err
     assert f"{HOLLYBROOK_3}#/student/name" in result.err and "forename" in result.err
     assert "Ezek" not in result.err
+
+
+def test_names_are_replaced_in_every_form_but_everyday_words_stay_words() -> None:
+    from aprecords.scope import name_replacer
+
+    replace = name_replacer(["Tobias Wrenfeather", "Tobias Ashe", "Will Brown", "Aoife O'Sullivan"])
+    text = (
+        "TOBIAS WRENFEATHER; Wrenfeather, Tobias; T. Wrenfeather; Wrenfeather, T.; "
+        "Tobias's folder; he will ask Will; O\u2019Sullivan's bus."
+    )
+    assert replace(text, "Tobias Wrenfeather") == (
+        "T.W.; T.W.; T.W.; T.W.; T.W.'s folder; he will ask W.B.; A.O.'s bus."
+    )
+    # A forename two pupils share, alone, is taken for the record's own pupil.
+    assert replace("Tobias came", "Tobias Ashe") == "T.A. came"
+    assert replace("Tobiasz and Ashes", "Tobias Ashe") == "Tobiasz and Ashes"

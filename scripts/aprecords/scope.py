@@ -191,7 +191,8 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         replace = name_replacer([n for n in names if isinstance(n, str)])
         for group in (result.placements, result.attendance):
             for key, data in group.items():
-                group[key] = _map_texts(data, replace)
+                own = repo.placements[key].data.get("student", {}).get("name")
+                group[key] = _map_texts(data, lambda text, own=own: replace(text, own))
     return result
 
 
@@ -202,52 +203,96 @@ def initials(name: str) -> str:
     return "".join(f"{p[0].upper()}." for p in picked) or "the pupil"
 
 
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019\u02bc-](?![sS]\b)[^\W_]+)*")
+"""A name part as typed: letters and digits, with inner apostrophes and hyphens (but not a
+possessive: ``Marigold's`` is ``Marigold``, ``O'Sullivan`` one part)."""
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+_BETWEEN = re.compile(r"[\s,]*\Z")
+_INITIAL_BEFORE = re.compile(r"\.?\s+\Z")
+_INITIAL_AFTER = re.compile(r",?\s+\Z")
+
+
+def _key(text: str) -> str:
+    return text.casefold().translate(_APOSTROPHES)
+
+
+@dataclass(frozen=True)
+class _Pupil:
+    name: str
+    initials: str
+    initial: str  # the forename's first letter, case-folded
+    parts: frozenset[str]
+
+
 def name_replacer(names: list[str]) -> Any:
     """A function replacing these pupils' names in a text by their initials.
 
-    Each name is replaced as the full name, in MIS order (``Surname, Forename``), as an
-    initial next to the surname, and each part alone (forename, surname, middle names), in any
-    case. A part that is an everyday word (``Will``, ``Grace``) is replaced only where it is not
-    written all in lower case, so "will" stays a word; the leak check warns about such names.
+    Each part of a name (forename, surname, middle names; ``O'Rourke-Mills`` is one part) is
+    replaced wherever it stands as a word, in any case; consecutive parts of the same pupil
+    (the full name, ``Surname, Forename``) and an initial next to the surname (``T.
+    Wrenfeather``, ``Wrenfeather, T``) become one set of initials. A part that is an everyday
+    word (``Will``, ``Grace``) is replaced only where it is not written all in lower case, so
+    "will" stays a word; the leak check warns about such names. A part two pupils share alone
+    is taken for ``own`` (the record's pupil) if it is one of them. Texts without any name part
+    are returned untouched after one scan, so this stays fast with thousands of pupils.
     """
     from aprecords.textnorm import everyday
 
-    alternatives: list[tuple[str, str, bool]] = []  # (pattern, initials, everyday)
-    for name in sorted(set(names), key=len, reverse=True):
-        parts = [p for p in name.split() if any(c.isalnum() for c in p)]
+    owners: dict[str, list[_Pupil]] = {}
+    for name in sorted(set(names)):
+        parts = _TOKEN.findall(name)
         if not parts:
             continue
-        short = initials(name)
-        pats = [_part_pattern(p) for p in parts]
-        fore, sur = pats[0], pats[-1]
-        if len(parts) > 1:
-            alternatives.append((r"\s+".join(pats), short, False))
-            alternatives.append((rf"{sur},?\s+{fore}", short, False))
-            first = re.escape(parts[0][0])
-            alternatives.append((rf"{first}\.?\s+{sur}", short, False))
-            alternatives.append((rf"{sur},?\s+{first}\b\.?", short, False))
-        for raw, pat in zip(parts, pats, strict=True):
-            alternatives.append((pat, short, everyday(raw)))
-    if not alternatives:
-        return lambda text: text
-    alternatives.sort(key=lambda a: -len(a[0]))
-    pattern = re.compile(
-        r"(?<![^\W_])(?:" + "|".join(f"({p})" for p, _, _ in alternatives) + r")(?![^\W_])",
-        re.IGNORECASE,
-    )
+        pupil = _Pupil(name, initials(name), parts[0][0].casefold(), frozenset(map(_key, parts)))
+        for part in pupil.parts:
+            owners.setdefault(part, []).append(pupil)
+    common = {part for part in owners if everyday(part)}
 
-    def swap(match: re.Match[str]) -> str:
-        index = match.lastindex or 1
-        _, short, common = alternatives[index - 1]
-        text = match.group(0)
-        return text if common and text == text.lower() else short
+    def replace(text: str, own: str | None = None) -> str:
+        """``text`` without these names; ``own``: the pupil a shared forename most likely is."""
+        if owners.keys().isdisjoint(_TOKEN.findall(_key(text))):
+            return text
+        found = list(_TOKEN.finditer(text))
+        out: list[str] = []
+        pos = i = 0
+        while i < len(found):
+            token = found[i].group()
+            key = _key(token)
+            if key not in owners or (key in common and token == token.lower()):
+                i += 1
+                continue
+            pupils, end = owners[key], i
+            while end + 1 < len(found) and _BETWEEN.match(
+                text, found[end].end(), found[end + 1].start()
+            ):
+                nxt = [p for p in pupils if _key(found[end + 1].group()) in p.parts]
+                if not nxt:
+                    break
+                pupils, end = nxt, end + 1
+            pupil = next((p for p in pupils if p.name == own), pupils[0])
+            start, stop = found[i].start(), found[end].end()
+            before = found[i - 1] if i > 0 else None
+            if (
+                before is not None
+                and before.start() >= pos
+                and before.group().casefold() == pupil.initial
+                and _INITIAL_BEFORE.match(text[before.end() : start])
+            ):
+                start = before.start()
+            after = found[end + 1] if end + 1 < len(found) else None
+            if (
+                after is not None
+                and after.group().casefold() == pupil.initial
+                and _INITIAL_AFTER.match(text[stop : after.start()])
+            ):
+                stop, end = after.end(), end + 1
+                if text[stop : stop + 1] == ".":
+                    stop += 1
+            out.append(text[pos:start] + pupil.initials)
+            pos, i = stop, end + 1
+        return "".join(out) + text[pos:]
 
-    return lambda text: pattern.sub(swap, text)
-
-
-def _part_pattern(part: str) -> str:
-    """A regular expression for one name part; any apostrophe matches any apostrophe."""
-    return "".join("['\u2019\u02bc]" if c in "'\u2019\u02bc" else re.escape(c) for c in part)
+    return replace
 
 
 def _map_texts(value: Any, replace: Any) -> Any:

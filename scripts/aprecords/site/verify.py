@@ -590,8 +590,9 @@ def help_files(docs: Path, skip: Iterable[str] = ()) -> list[str]:
 
 
 def _help_audience() -> Audience:
-    """Sees every record and no class: everything sensitive is withheld from it."""
-    return Audience("help pages", "help pages", "hub", frozenset())
+    """Sees every record and only the identity class: every other sensitive value is
+    withheld from it (names, UPNs and ids are added as outside values, below)."""
+    return Audience("help pages", "help pages", "hub", frozenset({"identity"}))
 
 
 def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
@@ -607,14 +608,13 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
     if not files:
         return []
     scoped = scope(repo, _help_audience())
-    for record in repo.records:
-        if record.kind == "placement" and isinstance(record.data.get("id"), str):
-            scoped.outside.append((record.data["id"], record.path))
-        if record.kind == "placement" and record.path not in scoped.paths.values():
-            student = record.data.get("student")
-            name = student.get("name") if isinstance(student, dict) else None
-            if isinstance(name, str):  # an invalid record: still a pupil
-                scoped.outside.append((name, record.path))
+    for record in repo.records:  # every placement file, valid or not
+        if record.kind != "placement":
+            continue
+        student = record.data.get("student")
+        student = student if isinstance(student, dict) else {}
+        values = [student.get("name"), student.get("upn"), record.data.get("id")]
+        scoped.outside.extend((v, record.path) for v in values if isinstance(v, str) and v.strip())
     result = plan(scoped, ())
     needles = [*result.needles]
     matcher = Matcher(needles)
