@@ -220,6 +220,9 @@ def test_a_record_pasted_into_docs_fails_every_audience(run_cli, repo: Path) -> 
     assert result.code == 1
     assert "docs/example.md:" in result.err and "[help-page-leak]" in result.err
     assert f"(source: {HOLLYBROOK_3}" in result.err
+    for what in ("the full name of a pupil", "the UPN of a pupil", "the record id of a placement"):
+        assert f"{what} (source: {HOLLYBROOK_3})" in result.err, what
+    assert "of a sensitivity class (safeguarding) (source: " in result.err
     assert "Harrowgate" not in result.err + result.out
     assert not (repo / "site").exists() or not any((repo / "site").iterdir())
 
@@ -309,3 +312,15 @@ def test_names_are_replaced_in_every_form_but_everyday_words_stay_words() -> Non
     # A forename two pupils share, alone, is taken for the record's own pupil.
     assert replace("Tobias came", "Tobias Ashe") == "T.A. came"
     assert replace("Tobiasz and Ashes", "Tobias Ashe") == "Tobiasz and Ashes"
+
+
+def test_the_preview_refuses_help_pages_naming_a_pupil(repo: Path, tmp_path: Path, capsys) -> None:
+    from datetime import date
+
+    from aprecords.site.serve import rebuild
+
+    (repo / "docs" / "notes.md").write_text("# Notes\n\nAsk Ezekiel Harrowgate.\n", "utf-8")
+    assert rebuild(repo, tmp_path / "preview", date.fromisoformat(TODAY)) is False
+    err = capsys.readouterr().err
+    assert "docs/notes.md:3:1:" in err and "[help-page-leak]" in err and "Ezekiel" not in err
+    assert not (tmp_path / "preview").exists()

@@ -608,6 +608,8 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
     if not files:
         return []
     scoped = scope(repo, _help_audience())
+    # Nothing counts as visible to a help page: its own pupils' names are not namesakes.
+    scoped.placements, scoped.schools, scoped.providers, scoped.attendance = {}, {}, {}, {}
     for record in repo.records:  # every placement file, valid or not
         if record.kind != "placement":
             continue
