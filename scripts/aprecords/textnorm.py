@@ -21,13 +21,15 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[^\W_]+")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _ASCII_SKELETON = (("0", "o"), ("1", "l"), ("i", "l"), ("m", "rn"))
 """TR39's skeleton of the ASCII letters and digits left after case folding (``0``, ``1``,
 ``m``; ``I`` is already ``i``), and ``i`` -> ``l`` (see the module docstring)."""
 _DROPPED = frozenset({"Cf", "Mn", "Me"})
 """Format characters (invisible) and combining marks (accents) are dropped."""
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
+_ASCII_BYTES = bytes.maketrans(b"01i", b"oll")
+"""The one-to-one part of :data:`_ASCII_SKELETON`, for ``bytes.translate``."""
 MIN_DISTINCT = 3
 """A single name word shorter than this (``Li``, ``Ng``) is too short to search on its own."""
 
@@ -42,24 +44,35 @@ def _spoof_checker():  # type: ignore[no-untyped-def]
 @functools.cache
 def _fold_char(char: str) -> str:
     """One non-ASCII character folded: nothing for a format character or a combining mark,
-    else its decomposition without marks, through the TR39 skeleton (a space if no letter)."""
-    if unicodedata.category(char) in _DROPPED:
+    else its decomposition without marks, through the TR39 skeleton. A space when the result
+    is no letter or digit, or when a symbol or punctuation mark looks like no ASCII letter
+    (an em dash): it separates words, as it did before, and most pages fold to ASCII."""
+    category = unicodedata.category(char)
+    if category in _DROPPED:
         return ""
-    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    base = "".join(
+        c for c in unicodedata.normalize("NFD", char) if unicodedata.category(c) not in _DROPPED
+    )
     if not base or base.isascii():
         return base
     skeleton = unicodedata.normalize("NFKC", _spoof_checker().getSkeleton(0, base)).casefold()
     skeleton = "".join(
         c for c in unicodedata.normalize("NFD", skeleton) if unicodedata.category(c) not in _DROPPED
     )
-    return skeleton if any(c.isalnum() for c in skeleton) else " "
+    if not any(c.isalnum() for c in skeleton):
+        return " "
+    if category[0] not in "LN" and not skeleton.isascii():
+        return " "
+    return skeleton
 
 
 def fold(text: str) -> str:
     """The text in the leak check's normal form (see the module docstring)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
-        text = _NON_ASCII.sub(lambda m: _fold_char(m.group()), text)
+        text = _NON_ASCII.sub(lambda m: "".join(map(_fold_char, m.group())), text)
+    if text.isascii():  # the usual case: one pass in C over bytes
+        return text.encode("ascii").translate(_ASCII_BYTES).decode("ascii").replace("m", "rn")
     for old, new in _ASCII_SKELETON:
         text = text.replace(old, new)
     return text
