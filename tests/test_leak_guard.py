@@ -148,6 +148,23 @@ def test_a_namesake_pupil_is_warned_about_and_the_site_published(run_cli, repo: 
     assert leaked.code == 1 and f"(source: {MARSH_4})" in leaked.err
 
 
+def test_a_pupil_who_moved_school_is_warned_about_and_both_sites_published(
+    run_cli, repo: Path
+) -> None:
+    """Tobias moved to Marsh Lane: a new record there with his name and UPN. Hollybrook's
+    site keeps his old agreement, so his name and UPN cannot be searched for there."""
+    text = (repo / HOLLYBROOK).read_text("utf-8")
+    upn = next(line.split(":", 1)[1].strip() for line in text.splitlines() if "upn:" in line)
+    replace_line(repo / MARSH_4, "  name: ", "  name: Tobias Wrenfeather")
+    insert_after(repo / MARSH_4, "  name: Tobias Wrenfeather", f"  upn: {upn}")
+    result = build(run_cli, repo, "school-hollybrook", "school-marsh-lane")
+    assert result.code == 0, result.err
+    upn_warning = next(w for w in result.err.splitlines() if f"{MARSH_4}#/student/upn" in w)
+    assert f"{HOLLYBROOK}#/student/upn" in upn_warning and upn not in upn_warning
+    assert "school-hollybrook" in upn_warning and "school-marsh-lane" not in upn_warning
+    assert any(f"{MARSH_4}#/student/name" in w for w in result.err.splitlines())
+
+
 # --- the cache -----------------------------------------------------------------------------
 
 

@@ -298,10 +298,19 @@ def plan(
             else:
                 forms.append((needle, form))
 
+    upns = {_words(text): src for src, text in fields if src.endswith("/upn")}
     for value, source in scoped.outside:
         what = _outside_what(value)
         if "name" not in what:
             if "record id" in what and tuple(_words(value)) in allowed:
+                continue
+            if "UPN" in what and _words(value) in upns:  # one pupil, two records
+                result.skipped_visible += 1
+                result.warnings.append(
+                    f"{source}#/student/upn: the UPN of a pupil outside this audience is also "
+                    f"the UPN of a pupil it sees, in {upns[_words(value)]} (one pupil with two "
+                    "records?), so it is not searched for in this site"
+                )
                 continue
             add(Needle(_words(value), source, what))
             continue
@@ -342,11 +351,22 @@ def _sort_names(
     """Search the distinct forms of names; warn about the others (everyday words, namesakes)."""
     if not forms:
         return
-    matcher = Matcher(needle for needle, _ in forms)
-    namesakes: dict[Needle, str] = {}
+    # A form is a namesake's when a visible name holds all its words, in any order, an
+    # initial standing for any word of that name with that first letter: a pupil of the same
+    # name can rightly appear as "Wrenfeather, Tobias" or "T. Wrenfeather" too.
+    by_word: dict[str, list[tuple[str, frozenset[str], frozenset[str]]]] = {}
     for src, found in names:
-        for needle in matcher.find(found):
-            namesakes.setdefault(needle, src)
+        # (an initial M folds to "rn": two letters)
+        entry = (src, frozenset(found), frozenset(w[:n] for w in found for n in (1, 2)))
+        for word in set(found):
+            by_word.setdefault(word, []).append(entry)
+    namesakes: dict[Needle, str] = {}
+    for needle, _ in forms:
+        full = [w for w in needle.words if len(w) > 1] or list(needle.words)
+        for src, have, firsts in by_word.get(max(full, key=len), []):
+            if all(w in have or (len(w) <= 2 and w in firsts) for w in needle.words):
+                namesakes[needle] = src
+                break
     unsearched = [
         (needle, namesakes.get(needle))
         for needle, form in forms
@@ -356,7 +376,13 @@ def _sort_names(
     result.needles.extend(needle for needle, _ in forms if needle not in skip)
     if not unsearched:
         return
-    where = _occurrences([n for n, _ in unsearched], fields)
+    where = _occurrences(
+        [n for n, _ in unsearched], [f for f in fields if not _is_name_field(f[0])]
+    )
+    searched: dict[str, int] = {}
+    for needle, _ in forms:
+        if needle not in skip:
+            searched[needle.source] = searched.get(needle.source, 0) + 1
     grouped: dict[tuple[str, str, str], list[Needle]] = {}
     for needle, namesake in unsearched:
         whose = needle.what.split(" of a pupil", 1)[1]
@@ -370,6 +396,11 @@ def _sort_names(
         field_ = source if "#" in source else f"{source}#/student/name"
         what = ", ".join(n.what.split(" of a pupil", 1)[0].removeprefix("the ") for n in needles)
         also = sorted({src for n in needles for src in where.get(n, [])})
+        still = (
+            "its other forms, the UPN and the record id are"
+            if searched.get(source)
+            else "the UPN and the record id still are"
+        )
         seen_in = (
             f"; the word appears in {', '.join(also[:5])}{' and more' if len(also) > 5 else ''}"
             ": check that these do not name that pupil"
@@ -379,7 +410,7 @@ def _sort_names(
         result.skipped_visible += len(needles)
         result.warnings.append(
             f"{field_}: the name of a pupil{whose} is not searched for in this site as: {what}, "
-            f"because {reason} (its other forms, the UPN and the record id are){seen_in}"
+            f"because {reason} ({still}){seen_in}"
         )
 
 
