@@ -527,11 +527,12 @@ def scan(site_dir: Path, scoped: Scoped, visible_extra: Iterable[str] = ()) -> l
 
 
 def _one_per_source(rel: str, hits: Iterable[Needle]) -> Iterator[Leak]:
-    """One leak per source and file: of several forms of a name found, the longest."""
-    best: dict[tuple[str, bool], Needle] = {}
+    """One leak per source, kind and file: of several forms of a name found, the longest."""
+    best: dict[tuple[str, str], Needle] = {}
     for needle in sorted(hits, key=lambda n: (-len(n.words), n.what)):
-        key = (needle.source, "of a pupil" in needle.what)
-        best.setdefault(key, needle)
+        prefix, _, rest = needle.what.partition(" of a pupil")
+        name = rest and not prefix.startswith(("the UPN", "a value"))  # a form of a name
+        best.setdefault((needle.source, "name" + rest if name else needle.what), needle)
     for needle in best.values():
         yield Leak(rel, needle.source, needle.what)
 
@@ -659,7 +660,10 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
         if not hits:
             continue
         lines = text.splitlines()
+        best = {(leak.source, leak.what) for leak in _one_per_source(rel, hits)}
         for needle in sorted(hits, key=lambda n: (n.source, n.what)):
+            if (needle.source, needle.what) not in best:
+                continue  # one line per pupil and file: the longest form found
             line = next((i for i, t in enumerate(lines, 1) if needle in matcher.find(words(t))), 1)
             what = (
                 needle.what.replace(" outside this audience", "")
