@@ -221,7 +221,8 @@ def test_a_withheld_text_visible_elsewhere_in_scope_is_not_an_alarm(
 def test_words_must_match_whole(tmp_path: Path, provider_scope: Scoped) -> None:
     value, _ = outside_name(provider_scope)
     first, *rest = value.split()
-    root = site(tmp_path, {"x.html": f"<p>{first}s {' '.join(rest)}</p><p>{first}</p>"})
+    text = f"<p>{first}s {' '.join(rest)}s</p><p>{first}</p><p>x{rest[-1]}</p>"
+    root = site(tmp_path, {"x.html": text})
     assert scan(root, provider_scope) == []
 
 
@@ -238,6 +239,11 @@ def test_an_outside_name_equal_to_a_visible_staff_name_is_not_an_alarm(
         outside=[(value, source), ("Zebedee Quockerwodger", "other.yaml")],
     )
     result = plan(scoped)
-    assert [n.source for n in result.needles] == ["other.yaml"]
+    full = words(value)
+    assert not [n for n in result.needles if n.source == source and n.words == full]
+    assert [n for n in result.needles if n.source == "other.yaml" and len(n.words) == 2]
+    # Not silently: the warning names the outside record and the visible field.
+    (warning,) = [w for w in result.warnings if w.startswith(source)]
+    assert "/hub_mentor/name" in warning and value.split()[-1] not in warning
     root = site(tmp_path, {"x.html": f"<p>Mentor: Mr {value}</p>"})
     assert scan(root, scoped) == []

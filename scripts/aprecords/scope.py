@@ -8,6 +8,7 @@ audience" instead of silently leaving it out. Nothing downstream ever sees the o
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,8 +119,8 @@ class Scoped:
     outside: list[tuple[str, str]] = field(default_factory=list)
     """(pupil name, UPN or record id, path) of placements outside the scope, for the leak check.
 
-    A value that is also a visible pupil's name or UPN (two pupils of the same name) is left
-    out: it may rightly appear on this audience's pages."""
+    Every one is listed, even one equal to a visible pupil's name (two pupils of the same
+    name): the leak check decides what it can search for and warns about the rest."""
     attendance: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Attendance records (by placement id) of the placements in scope only."""
     classes: dict[str, str] = field(default_factory=dict)
@@ -154,15 +155,12 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         return data
 
     placed_schools: set[str] = set()
-    visible: set[str] = set()
     outside: list[tuple[str, str]] = []
     for pid, record in sorted(repo.placements.items()):
         if audience.sees_placement(record.data):
             result.placements[pid] = redacted(record.data, "placement", record.path)
             result.paths[pid] = record.path
             placed_schools.add(record.data["school"])
-            student = record.data.get("student") or {}
-            visible.update(str(student.get(k, "")).casefold() for k in ("name", "upn"))
     # Every placement file that is not in scope, valid or not, names a pupil this audience
     # must not see (an invalid or duplicate record never reaches a page, but check anyway).
     in_scope = set(result.paths.values())
@@ -173,7 +171,7 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         student = data.get("student") if isinstance(data.get("student"), dict) else {}
         values = [student.get("name"), student.get("upn"), data.get("id")]
         outside.extend((v, record.path) for v in values if isinstance(v, str) and v.strip())
-    result.outside = [(v, p) for v, p in outside if v.casefold() not in visible]
+    result.outside = outside
     for sid, record in sorted(repo.schools.items()):
         if audience.sees_all or sid in audience.schools or sid in placed_schools:
             result.schools[sid] = redacted(record.data, "school", record.path)
@@ -186,4 +184,123 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
         if pid in result.placements and pid not in result.attendance:
             result.attendance[pid] = redacted(record.data, "attendance", record.path)
             result.paths[f"attendance:{pid}"] = record.path
+    if "identity" not in audience.grants:
+        names = [
+            repo.placements[pid].data.get("student", {}).get("name") for pid in result.placements
+        ]
+        replace = name_replacer([n for n in names if isinstance(n, str)])
+        for group in (result.placements, result.attendance):
+            for key, data in group.items():
+                own = repo.placements[key].data.get("student", {}).get("name")
+                group[key] = _map_texts(data, lambda text, own=own: replace(text, own))
     return result
+
+
+def initials(name: str) -> str:
+    """A name's initials, forename and surname: ``Tobias Wrenfeather`` -> ``T.W.``."""
+    parts = [p for p in name.split() if p[:1].isalnum()]
+    picked = [parts[0], parts[-1]] if len(parts) > 1 else parts
+    return "".join(f"{p[0].upper()}." for p in picked) or "the pupil"
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019\u02bc-](?![sS]\b)[^\W_]+)*")
+"""A name part as typed: letters and digits, with inner apostrophes and hyphens (but not a
+possessive: ``Marigold's`` is ``Marigold``, ``O'Sullivan`` one part)."""
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'"})
+_BETWEEN = re.compile(r"[\s,]*\Z")
+_INITIAL_BEFORE = re.compile(r"\.?\s+\Z")
+_INITIAL_AFTER = re.compile(r",?\s+\Z")
+
+
+def _key(text: str) -> str:
+    return text.casefold().translate(_APOSTROPHES)
+
+
+@dataclass(frozen=True)
+class _Pupil:
+    name: str
+    initials: str
+    initial: str  # the forename's first letter, case-folded
+    parts: frozenset[str]
+
+
+def name_replacer(names: list[str]) -> Any:
+    """A function replacing these pupils' names in a text by their initials.
+
+    Each part of a name (forename, surname, middle names; ``O'Rourke-Mills`` is one part) is
+    replaced wherever it stands as a word, in any case; consecutive parts of the same pupil
+    (the full name, ``Surname, Forename``) and an initial next to the surname (``T.
+    Wrenfeather``, ``Wrenfeather, T``) become one set of initials. A part that is an everyday
+    word (``Will``, ``Grace``) is replaced only where it is not written all in lower case, so
+    "will" stays a word; the leak check warns about such names. A part two pupils share alone
+    is taken for ``own`` (the record's pupil) if it is one of them. Texts without any name part
+    are returned untouched after one scan, so this stays fast with thousands of pupils.
+    """
+    from aprecords.textnorm import everyday
+
+    owners: dict[str, list[_Pupil]] = {}
+    for name in sorted(set(names)):
+        parts = _TOKEN.findall(name)
+        if not parts:
+            continue
+        pupil = _Pupil(name, initials(name), parts[0][0].casefold(), frozenset(map(_key, parts)))
+        for part in pupil.parts:
+            owners.setdefault(part, []).append(pupil)
+    common = {part for part in owners if everyday(part)}
+
+    def replace(text: str, own: str | None = None) -> str:
+        """``text`` without these names; ``own``: the pupil a shared forename most likely is."""
+        if owners.keys().isdisjoint(_TOKEN.findall(_key(text))):
+            return text
+        found = list(_TOKEN.finditer(text))
+        out: list[str] = []
+        pos = i = 0
+        while i < len(found):
+            token = found[i].group()
+            key = _key(token)
+            if key not in owners or (key in common and token == token.lower()):
+                i += 1
+                continue
+            pupils, end = owners[key], i
+            while end + 1 < len(found) and _BETWEEN.match(
+                text, found[end].end(), found[end + 1].start()
+            ):
+                nxt = [p for p in pupils if _key(found[end + 1].group()) in p.parts]
+                if not nxt:
+                    break
+                pupils, end = nxt, end + 1
+            pupil = next((p for p in pupils if p.name == own), pupils[0])
+            start, stop = found[i].start(), found[end].end()
+            before = found[i - 1] if i > 0 else None
+            if (
+                before is not None
+                and before.start() >= pos
+                and before.group().casefold() == pupil.initial
+                and _INITIAL_BEFORE.match(text[before.end() : start])
+            ):
+                start = before.start()
+            after = found[end + 1] if end + 1 < len(found) else None
+            if (
+                after is not None
+                and after.group().casefold() == pupil.initial
+                and _INITIAL_AFTER.match(text[stop : after.start()])
+            ):
+                stop, end = after.end(), end + 1
+                if text[stop : stop + 1] == ".":
+                    stop += 1
+            out.append(text[pos:start] + pupil.initials)
+            pos, i = stop, end + 1
+        return "".join(out) + text[pos:]
+
+    return replace
+
+
+def _map_texts(value: Any, replace: Any) -> Any:
+    """``value`` with ``replace`` applied to every text inside it (WITHHELD kept)."""
+    if isinstance(value, dict):
+        return {k: _map_texts(v, replace) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_texts(v, replace) for v in value]
+    if isinstance(value, str):
+        return replace(value)
+    return value

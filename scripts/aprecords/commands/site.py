@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aprecords.access import Audience
     from aprecords.repository import Repository
+    from aprecords.site.parallel import Outcome
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -47,6 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
     from aprecords.site.parallel import build_many, prune, script_hashes
+    from aprecords.site.verify import HelpPageLeakError
 
     root = resolve_root(args.root)
     today = args.today or date.today()
@@ -57,8 +59,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-    outcomes = build_many(repo, audiences, site_dir, today)
+    try:
+        outcomes = build_many(repo, audiences, site_dir, today)
+    except HelpPageLeakError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
     failed = [o for o in outcomes if o.error]
+    _print_warnings(outcomes, site_dir)
     for outcome in outcomes:
         if outcome.error:
             print(f"aprecords: {outcome.error}", file=sys.stderr)
@@ -71,6 +78,37 @@ def cmd_build(args: argparse.Namespace) -> int:
     conf = hosting.write(server, everyone, site_dir, hashes)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+SHOWN_WARNINGS = 30
+"""At most this many leak-check warnings are printed; all are written beside the sites."""
+
+
+def _print_warnings(outcomes: list[Outcome], site_dir: Path) -> None:
+    """Each leak-check warning once, with the audiences it concerns (the first
+    :data:`SHOWN_WARNINGS`; every one in ``DIR/.aprecords/warnings.txt``)."""
+    import os
+    import tempfile
+
+    audiences: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            audiences.setdefault(warning, []).append(outcome.audience)
+    lines = [f"warning: {w} (audiences: {', '.join(names)})" for w, names in audiences.items()]
+    for line in lines[:SHOWN_WARNINGS]:
+        print(f"aprecords: {line}", file=sys.stderr)
+    store = site_dir / ".aprecords"
+    store.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=store, prefix=".warnings.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.writelines(f"{line}\n" for line in lines)
+    os.replace(tmp, store / "warnings.txt")
+    if len(lines) > SHOWN_WARNINGS:
+        print(
+            f"aprecords: ... and {len(lines) - SHOWN_WARNINGS} more leak-check warnings, all "
+            f"listed in {store / 'warnings.txt'}",
+            file=sys.stderr,
+        )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

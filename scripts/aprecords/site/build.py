@@ -44,18 +44,11 @@ def change_history(root: Path) -> History:
 
 
 def help_pages(docs: Path) -> list[str]:
-    """The hand-written pages of ``docs/`` to copy, as paths relative to it (guide first)."""
-    if not docs.is_dir():
-        return []
-    found = []
-    for file in sorted(docs.rglob("*")):
-        rel = file.relative_to(docs).as_posix()
-        if not file.is_file() or any(part.startswith(".") for part in file.parts):
-            continue
-        if rel != "index.md" and rel.split("/")[0] in GENERATED:
-            continue  # generated here (record-format.md is regenerated from the schemas)
-        found.append(rel)
-    return found
+    """The hand-written pages of ``docs/`` to copy, as paths relative to it (guide first).
+
+    Symbolic links, and anything resolving outside ``docs/``, are refused (UsageError).
+    """
+    return verify.help_files(docs, [g for g in GENERATED if g != "index.md"])
 
 
 def write_docs(

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ class Outcome:
     built: bool
     error: str | None = None
     script_hashes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What the leak check could not search for in this audience's site (by record and field)."""
 
 
 def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
@@ -50,7 +52,9 @@ def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
         return
     files = [base] if base.is_file() else sorted({f for p in patterns for f in base.rglob(p)})
     for file in files:
-        if file.is_file() and "__pycache__" not in file.parts:
+        if file.is_symlink():  # never followed (help_files refuses links in docs/)
+            h.update(f"link:{file.relative_to(base.parent).as_posix()}\0".encode())
+        elif file.is_file() and "__pycache__" not in file.parts:
             h.update(file.relative_to(base.parent).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(file.read_bytes()).digest())
 
@@ -60,10 +64,11 @@ def shared_inputs(root: Path, today: date) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
-    try:
-        h.update(version("aprecords").encode())
-    except PackageNotFoundError:
-        h.update(b"unknown")
+    for package in ("aprecords", "pyicu-wheels", "english-words"):  # folding, dictionary
+        try:
+            h.update(f"{package}={version(package)}\0".encode())
+        except PackageNotFoundError:
+            h.update(f"{package}=unknown\0".encode())
     _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
     for name in ("docs", "mkdocs.yml", "aprecords.yml", "schema"):
         _digest_files(h, root / name)
@@ -80,7 +85,10 @@ def _json_default(value: Any) -> Any:
 
 
 def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> str:
-    """The fingerprint of one audience: its scoped records, their history, the shared inputs."""
+    """The fingerprint of one audience: its scoped records, their history, the shared inputs,
+    and what its leak check searches for (the outside pupils, the withheld values and their
+    classes): a new pupil elsewhere rebuilds and re-checks it, so no result depends on the
+    cache."""
     audience = scoped.audience
     paths = sorted(set(scoped.paths.values()))
     payload = {
@@ -92,6 +100,7 @@ def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> 
         "paths": scoped.paths,
         "history": {p: (history or {}).get(p) for p in paths} if history is not None else None,
         "shared": shared,
+        "searched": [scoped.outside, scoped.withheld, scoped.classes],
     }
     text = json.dumps(payload, sort_keys=True, default=_json_default, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -136,11 +145,21 @@ def record_state(site_dir: Path, outcome: Outcome, print_: str) -> None:
         "fingerprint": print_,
         "manifest": manifest(site_dir / name),
         "script_hashes": list(outcome.script_hashes),
+        "warnings": list(outcome.warnings),
     }
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f)
     os.replace(tmp, target)
+
+
+def stored_warnings(site_dir: Path, name: str) -> tuple[str, ...] | None:
+    """The leak-check warnings recorded with an audience's build; None if unknown."""
+    try:
+        found = json.loads(_state_file(site_dir, name).read_text("utf-8"))["warnings"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return tuple(str(w) for w in found) if isinstance(found, list) else None
 
 
 def script_hashes(site_dir: Path, names: Iterable[str]) -> list[str] | None:
@@ -202,17 +221,29 @@ def build_many(
     build runs in this process. A failed audience (invalid output, a leak) keeps its previous
     folder and is reported in its Outcome; the others still build.
     """
-    from aprecords.site.build import change_history
-    from aprecords.site.verify import theme_digests
+    from aprecords.site.build import GENERATED, change_history
+    from aprecords.site.verify import audience_plan, check_help_pages, theme_digests
+    from aprecords.textnorm import warm
 
+    warm()
+    check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before any build
     site_dir = site_dir.resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
     history = change_history(repo.root)
     shared = shared_inputs(repo.root, today)
-    prints = {a.name: fingerprint(scope(repo, a), shared, history) for a in audiences}
+    scopes = {a.name: scope(repo, a) for a in audiences}
+    prints = {a.name: fingerprint(scopes[a.name], shared, history) for a in audiences}
     stale = [a for a in audiences if force or not is_current(site_dir, a.name, prints[a.name])]
+    warnings: dict[str, tuple[str, ...]] = {}
+    for a in audiences:  # the leak check's warnings: kept with an unchanged build
+        kept = None if a in stale else stored_warnings(site_dir, a.name)
+        if kept is None:
+            kept = tuple(audience_plan(repo, scopes[a.name], history).warnings)
+        warnings[a.name] = kept
     outcomes = {
-        a.name: Outcome(a.name, site_dir / a.name, False) for a in audiences if a not in stale
+        a.name: Outcome(a.name, site_dir / a.name, False, warnings=warnings[a.name])
+        for a in audiences
+        if a not in stale
     }
     for a in stale:
         forget_state(site_dir, a.name)
@@ -233,7 +264,8 @@ def build_many(
             # Biggest first, so the longest build does not start last.
             order = sorted(stale, key=lambda a: -len(scope_size(repo, a)))
             results = list(pool.map(_build_one, order, chunksize=1))
-    for outcome in results:
+    for result in results:
+        outcome = replace(result, warnings=warnings[result.audience])
         if outcome.built:
             record_state(site_dir, outcome, prints[outcome.audience])
         outcomes[outcome.audience] = outcome
