@@ -46,7 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
-    from aprecords.site.parallel import build_many, prune, script_hashes
+    from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
 
     root = resolve_root(args.root)
     today = args.today or date.today()
@@ -57,7 +57,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
-    outcomes = build_many(repo, audiences, site_dir, today)
+    try:
+        outcomes = build_many(repo, audiences, site_dir, today)
+    except Terminated as stop:
+        print(
+            "aprecords: stopped (SIGTERM): unfinished folders removed, the previous sites and "
+            "configuration are unchanged",
+            file=sys.stderr,
+        )
+        return int(stop.code or 143)
     failed = [o for o in outcomes if o.error]
     for outcome in outcomes:
         if outcome.error:
