@@ -370,14 +370,16 @@ def _build_many(
             initargs=(repo, history, site_dir, today),
         )
         try:
-            # Biggest first, so the longest build does not start last.
+            # Biggest first, so the longest build does not start last. (Futures are never
+            # cancelled: Python 3.11's pool fails on cancelled futures when workers stop.)
             order = sorted(stale, key=lambda a: -len(scope_size(repo, a)))
-            results = list(pool.map(_build_one, order, chunksize=1))
+            futures = [pool.submit(_build_one, a) for a in order]
+            results = [future.result() for future in futures]
         except BaseException:
             _stop_workers()
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True)
     for outcome in results:
         if outcome.built:
             record_state(site_dir, outcome, prints[outcome.audience])
