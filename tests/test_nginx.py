@@ -145,8 +145,11 @@ def worker_users(master: int) -> set[str]:
 
 
 @contextmanager
-def run_nginx(conf: Path, prefix: Path, port: int) -> Iterator[Nginx]:
-    """Start nginx (foreground, its own prefix and pid) with ``conf`` included in http{}."""
+def run_nginx(conf: Path, prefix: Path, port: int, listening: bool = True) -> Iterator[Nginx]:
+    """Start nginx (foreground, its own prefix and pid) with ``conf`` included in http{}.
+
+    ``listening=False``: nothing listens yet (an empty include); wait for the pid file only.
+    """
     nginx = require_tool("nginx") if not Path("/usr/sbin/nginx").exists() else "/usr/sbin/nginx"
     prefix.mkdir(parents=True, exist_ok=True)
     # As Debian runs it: workers as www-data (as another user, nginx keeps its own user).
@@ -186,7 +189,10 @@ http {{
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                if listening:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                elif not (prefix / "nginx.pid").is_file() or not worker_users(proc.pid):
+                    raise OSError("not started yet")
                 break
             except OSError:
                 assert time.monotonic() < deadline, "nginx did not start"
