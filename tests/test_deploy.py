@@ -40,8 +40,13 @@ class Server:
     nginx: Nginx
 
     def deploy(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(SCRIPT)], env=self.env, capture_output=True, text=True, timeout=600
+        return subprocess.run(  # with the service's umask (UMask=0027): modes are explicit
+            [str(SCRIPT)],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=lambda: os.umask(0o027),
         )
 
     def page(self, path: str = PAGE, user: str = "school-hollybrook.ann") -> tuple[int, str]:
