@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -222,3 +223,36 @@ def test_the_systemd_units_are_valid_and_run_the_script(tmp_path: Path) -> None:
     ours = [line for line in done.stderr.splitlines() if "aprecords" in line]
     assert ours == [], ours  # e.g. "Failed to parse service type, ignoring" is only a warning
     assert os.access(SCRIPT, os.X_OK)
+
+
+def test_a_stopped_deploy_changes_nothing_and_the_next_one_completes(server: Server) -> None:
+    assert server.deploy().returncode == 0
+    conf = server.conf.read_bytes()
+    record = server.work / RECORD
+    record.write_text(record.read_text().replace("Wrenfeather", "Wrenfeathers", 1))
+    server.push("A change")
+    env = {**server.env, "APRECORDS_TODAY": "2026-01-11"}  # another day: every site rebuilds
+    proc = subprocess.Popen(
+        [str(SCRIPT)], env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    spare = server.home / "site-b"
+    deadline = time.monotonic() + 120
+
+    def building() -> bool:  # a temporary folder of the build in the spare copy
+        names = [p.name for p in spare.iterdir()] if spare.is_dir() else []
+        return any(".new-" in n or ".docs-" in n for n in names)
+
+    while not building():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGTERM)  # what systemctl stop sends to the whole service
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 143, out
+    assert "stopped - nothing deployed" in out
+    assert server.conf.read_bytes() == conf
+    assert (server.home / "site").resolve() == server.home / "site-a"
+    body = server.page()[1]
+    assert "Tobias Wrenfeather" in body and "Wrenfeathers" not in body
+    again = subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert server.serves("Tobias Wrenfeathers")
