@@ -205,3 +205,36 @@ def test_the_guide_takes_a_fresh_server_to_signed_in_users() -> None:
             assert get("/school-hollybrook/", "school-hollybrook.asmith") == 401  # removed
             assert get("/provider-brickworks/", "provider-brickworks.ops") == 200
             assert "Permission denied" not in nginx.error_log.read_text()
+
+            # After a merge: the timer's next run (the same unit) serves the change, and
+            # reinstalls the locked versions because requirements/site.lock changed.
+            work = www / "work"  # a colleague's clone (root's; the shared repository is not)
+            (www / "gitconfig").write_text(
+                "[safe]\n\tdirectory = *\n[user]\n\tname = T\n\temail = t@example.org\n"
+            )
+            colleague = {**os.environ, "GIT_CONFIG_GLOBAL": str(www / "gitconfig")}
+
+            def as_colleague(*args: str) -> None:
+                subprocess.run(["git", *args], cwd=www, env=colleague, check=True)
+
+            as_colleague("clone", "-q", str(bare), str(work))
+            record = work / "records/placements/hollybrook/hollybrook-2025-001.yaml"
+            record.write_text(record.read_text().replace("Wrenfeather", "Wrenfeathers", 1))
+            lock = work / "requirements/site.lock"
+            lock.write_text(lock.read_text() + "# re-locked\n")
+            as_colleague("-C", str(work), "commit", "-q", "-am", "A merged pull request")
+            as_colleague("-C", str(work), "push", "-q", "origin", "main")
+            again = subprocess.run(
+                ["systemctl", "start", "aprecords-deploy.service"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert again.returncode == 0, again.stdout + again.stderr
+            assert "installing the locked versions" in journal.read_text()
+            page = "/school-hollybrook/placements/hollybrook-2025-001.html"
+            deadline = time.monotonic() + 10
+            while "Wrenfeathers" not in nginx.get(page, "school-hollybrook.jsmith", PASSWORD)[2]:
+                assert time.monotonic() < deadline, "the change is not served"
+                time.sleep(0.1)
