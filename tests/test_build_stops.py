@@ -212,3 +212,21 @@ def test_two_builds_never_write_to_the_same_folder_at_once(tmp_path: Path, examp
     site.mkdir()
     with build_lock(site), pytest.raises(UsageError, match="another build is writing there"):
         build_many(repo, everyone[:1], site, date(2026, 1, 10), workers=1)
+
+
+def test_a_site_folder_nginx_could_not_enter_is_refused_clearly(
+    tmp_path: Path, examples_built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else's 0700 folder (chmod refused): a usage error, not a traceback."""
+    _, repo, everyone = examples_built
+    site = tmp_path / "site"
+    site.mkdir()
+    site.chmod(0o700)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chmod", refused)
+    with pytest.raises(UsageError, match="mode 700, not owned by you: the web server could not"):
+        build_many(repo, everyone[:1], site, date(2026, 1, 10), workers=1)
+    assert list(site.iterdir()) == []

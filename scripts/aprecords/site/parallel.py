@@ -329,10 +329,25 @@ def build_many(
     """
     site_dir = site_dir.resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(site_dir, 0o755)
+    _traversable(site_dir)
     with build_lock(site_dir), stop_on_sigterm():
         clean_leftovers(site_dir)
         return _build_many(repo, audiences, site_dir, today, workers, force)
+
+
+def _traversable(site_dir: Path) -> None:
+    """Make ``site_dir`` 0755 (nginx's workers must traverse it), or say why it cannot be."""
+    from aprecords.errors import UsageError
+
+    try:
+        os.chmod(site_dir, 0o755)
+    except PermissionError:
+        mode = site_dir.stat().st_mode & 0o777
+        if mode & 0o005 != 0o005:
+            raise UsageError(
+                f"{site_dir}: mode {mode:o}, not owned by you: the web server could not read the "
+                "sites; build into a folder of your own, or ask its owner to make it 0755"
+            ) from None
 
 
 def _build_many(
