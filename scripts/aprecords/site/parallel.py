@@ -332,7 +332,26 @@ def build_many(
     _traversable(site_dir)
     with build_lock(site_dir), stop_on_sigterm():
         clean_leftovers(site_dir)
-        return _build_many(repo, audiences, site_dir, today, workers, force)
+        try:
+            return _build_many(repo, audiences, site_dir, today, workers, force)
+        except BaseException:
+            # The workers have stopped; a stop can interrupt their own cleanup halfway.
+            with _sigterm_ignored():
+                clean_leftovers(site_dir)
+            raise
+
+
+@contextlib.contextmanager
+def _sigterm_ignored() -> Iterator[None]:
+    """While inside, a further SIGTERM does not interrupt (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _traversable(site_dir: Path) -> None:
@@ -391,10 +410,11 @@ def _build_many(
             futures = [pool.submit(_build_one, a) for a in order]
             results = [future.result() for future in futures]
         except BaseException:
-            _stop_workers()
+            with _sigterm_ignored():
+                _stop_workers()
+                pool.shutdown(wait=True)
             raise
-        finally:
-            pool.shutdown(wait=True)
+        pool.shutdown(wait=True)
     for outcome in results:
         if outcome.built:
             record_state(site_dir, outcome, prints[outcome.audience])
