@@ -9,7 +9,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,3 +273,31 @@ SEEN_BY = {
     ],
     "provider-torque-garage": ["hollybrook-2025-002", "marsh-lane-2024-003", "st-aldric-2025-001"],
 }  # fmt: skip
+
+
+# --- Hosting fixtures (issue 10): folders nginx's unprivileged workers can traverse ---------
+
+WEB_USER = "www-data"
+"""The user Debian's nginx workers run as; the tests run nginx that way too (as root)."""
+
+
+@contextmanager
+def www_readable_dir(prefix: str = "aprecords-www-") -> Iterator[Path]:
+    """A fresh folder directly under /tmp, mode 0755, removed afterwards.
+
+    pytest's ``tmp_path`` lives under ``/tmp/pytest-of-<user>/`` (mode 0700): nginx workers
+    running as www-data could not traverse it, so anything nginx serves lives in one of these.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    os.chmod(folder, 0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def www_tmp() -> Iterator[Path]:
+    """A ``www_readable_dir`` for one test."""
+    with www_readable_dir() as folder:
+        yield folder

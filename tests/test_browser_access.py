@@ -12,7 +12,7 @@ from aprecords.access import audiences, select
 from aprecords.repository import load_repository
 from aprecords.site import hosting
 from aprecords.site.parallel import build_many, script_hashes
-from conftest import CHROMIUM_ARGS, PROJECT, TODAY, require_tool
+from conftest import CHROMIUM_ARGS, PROJECT, TODAY, require_tool, www_readable_dir
 from test_nginx import PASSWORD, free_port, run_nginx, write_htpasswd
 
 pytestmark = [pytest.mark.browser, pytest.mark.nginx]
@@ -20,10 +20,12 @@ NAMES = ["hub", "school-hollybrook", "school-marsh-lane"]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory):
+def served(request: pytest.FixtureRequest):
     require_tool("nginx")
     chromium = require_tool("chromium")
-    tmp = tmp_path_factory.mktemp("browser-access")
+    www = www_readable_dir(prefix="aprecords-browser-access-")
+    tmp = www.__enter__()  # nginx's www-data workers must traverse it (tmp_path is 0700)
+    request.addfinalizer(lambda: www.__exit__(None, None, None))
     root = tmp / "repo"
     root.mkdir()
     for name in ("aprecords.yml", "mkdocs.yml"):

@@ -1,8 +1,15 @@
 """The generated nginx configuration, served by a real nginx on loopback: fail closed.
 
+nginx runs as Debian runs it: a root master and workers as ``www-data`` (``user www-data;``
+when the tests run as root), so every folder served must be readable by that user; the files
+live in a folder directly under /tmp (pytest's own tmp_path is 0700). Password files are made
+by ``htpasswd -B`` (a failure in CI when it is missing).
+
 Basic mode: password files per audience, a school's user reads only its folder, the hub's user
 reads all. SSO mode: a stand-in for oauth2-proxy's auth endpoint (202 with the groups header,
-401 or 403) decides who the user is; the groups decide which folders they may read.
+401 or 403) decides who the user is; the groups decide which folders they may read. The first
+part uses small hand-made folders for the edge cases; ``test_real_build_*`` serve a real
+``aprecords build`` of the example records.
 """
 
 from __future__ import annotations
@@ -12,9 +19,12 @@ import hashlib
 import http.client
 import http.server
 import os
+import re
 import shutil
 import socket
+import stat
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,9 +34,18 @@ from pathlib import Path
 
 import pytest
 
-from aprecords.access import Audience
+from aprecords.access import Audience, audiences
+from aprecords.repository import load_repository
 from aprecords.site import hosting
-from conftest import require_tool
+from aprecords.site.parallel import script_hashes
+from conftest import (
+    PROJECT,
+    TODAY,
+    WEB_USER,
+    copy_examples,
+    require_tool,
+    www_readable_dir,
+)
 
 pytestmark = pytest.mark.nginx
 
@@ -60,23 +79,33 @@ def static_sites(site_dir: Path, audiences: list[Audience] = AUDIENCES) -> Path:
     return site_dir
 
 
+def web_group_only(path: Path, mode: int) -> None:
+    """``chmod mode`` and, as root, group www-data (as docs/deployment.md sets them up)."""
+    os.chmod(path, mode)
+    if os.geteuid() == 0:
+        shutil.chown(path, group=WEB_USER)
+
+
 def write_htpasswd(file: Path, users: dict[str, str], scheme: str = "bcrypt") -> None:
-    """A password file: bcrypt by Apache's htpasswd where installed, else salted SHA-1."""
+    """A password file made by ``htpasswd -B`` (or {SSHA} in Python for that variant), in a
+    folder 0750 and file 0640 of group www-data: readable by the workers, nobody else."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    htpasswd = shutil.which("htpasswd")
-    if htpasswd is None or scheme == "ssha":
+    web_group_only(file.parent, 0o750)
+    if scheme == "ssha":
         lines = []
         for user, password in users.items():
             salt = os.urandom(8)
             digest = hashlib.sha1(password.encode() + salt).digest()
             lines.append(f"{user}:{{SSHA}}{base64.b64encode(digest + salt).decode()}\n")
         file.write_text("".join(lines))
-        return
-    for i, (user, password) in enumerate(users.items()):
-        flags = "-bBc" if i == 0 else "-bB"
-        subprocess.run(
-            [htpasswd, flags, str(file), user, password], check=True, capture_output=True
-        )
+    else:
+        htpasswd = require_tool("htpasswd")
+        for i, (user, password) in enumerate(users.items()):
+            flags = "-bBc" if i == 0 else "-bB"
+            subprocess.run(
+                [htpasswd, flags, str(file), user, password], check=True, capture_output=True
+            )
+    web_group_only(file, 0o640)
 
 
 @dataclass
@@ -100,12 +129,31 @@ class Nginx:
         return response.status, {k.lower(): v for k, v in response.getheaders()}, body
 
 
+def worker_users(master: int) -> set[str]:
+    """The user names nginx's worker processes (children of ``master``) run as."""
+    import pwd
+
+    users = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(master):
+            users.add(pwd.getpwuid(int(fields["Uid"].split()[1])).pw_name)
+    return users
+
+
 @contextmanager
-def run_nginx(conf: Path, prefix: Path, port: int) -> Iterator[Nginx]:
-    """Start nginx (foreground, its own prefix and pid) with ``conf`` included in http{}."""
+def run_nginx(conf: Path, prefix: Path, port: int, listening: bool = True) -> Iterator[Nginx]:
+    """Start nginx (foreground, its own prefix and pid) with ``conf`` included in http{}.
+
+    ``listening=False``: nothing listens yet (an empty include); wait for the pid file only.
+    """
     nginx = require_tool("nginx") if not Path("/usr/sbin/nginx").exists() else "/usr/sbin/nginx"
     prefix.mkdir(parents=True, exist_ok=True)
-    user = "user root;\n" if os.geteuid() == 0 else ""
+    # As Debian runs it: workers as www-data (as another user, nginx keeps its own user).
+    user = f"user {WEB_USER};\n" if os.geteuid() == 0 else ""
     temp = "\n".join(
         f"    {kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi")
     )
@@ -141,32 +189,35 @@ http {{
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                if listening:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                elif not (prefix / "nginx.pid").is_file() or not worker_users(proc.pid):
+                    raise OSError("not started yet")
                 break
             except OSError:
                 assert time.monotonic() < deadline, "nginx did not start"
                 time.sleep(0.05)
+        if os.geteuid() == 0:
+            assert worker_users(proc.pid) == {WEB_USER}
         yield Nginx(port, prefix / "error.log")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
-def serve(tmp_path: Path, settings: hosting.Hosting, audiences: list[Audience] = AUDIENCES):
-    site_dir = static_sites(tmp_path / "site", audiences)
+def serve(www: Path, settings: hosting.Hosting, audiences: list[Audience] = AUDIENCES):
+    site_dir = static_sites(www / "site", audiences)
     conf = hosting.write(settings, audiences, site_dir)
-    return run_nginx(conf, tmp_path / "nginx-prefix", int(settings.listen.rsplit(":", 1)[1]))
+    return run_nginx(conf, www / "nginx-prefix", int(settings.listen.rsplit(":", 1)[1]))
 
 
 # --- basic mode ----------------------------------------------------------------------------
 
 
 @pytest.fixture(params=["bcrypt", "ssha"])
-def basic(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Nginx]:
+def basic(www_tmp: Path, request: pytest.FixtureRequest) -> Iterator[Nginx]:
     """nginx in basic mode, with password files made by htpasswd -B, or in Python ({SSHA})."""
-    if request.param == "bcrypt" and shutil.which("htpasswd") is None:
-        pytest.skip("htpasswd (apache2-utils) is not installed; the {SSHA} variant runs")
-    passwords = tmp_path / "htpasswd"
+    passwords = www_tmp / "htpasswd"
     write_htpasswd(passwords / "hub.htpasswd", {"hub.hana": PASSWORD}, request.param)
     write_htpasswd(
         passwords / "school-a.htpasswd",
@@ -179,7 +230,7 @@ def basic(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Nginx]:
     settings = hosting.Hosting(
         mode="basic", password_dir=str(passwords), listen=f"127.0.0.1:{free_port()}"
     )
-    with serve(tmp_path, settings) as server:
+    with serve(www_tmp, settings) as server:
         yield server
 
 
@@ -305,7 +356,7 @@ def auth_stand_in() -> Iterator[int]:
 
 
 @pytest.fixture
-def sso(tmp_path: Path) -> Iterator[Nginx]:
+def sso(www_tmp: Path) -> Iterator[Nginx]:
     with auth_stand_in() as auth_port:
         settings = hosting.Hosting(
             mode="sso",
@@ -313,7 +364,7 @@ def sso(tmp_path: Path) -> Iterator[Nginx]:
             groups=GROUPS,
             listen=f"127.0.0.1:{free_port()}",
         )
-        with serve(tmp_path, settings) as server:
+        with serve(www_tmp, settings) as server:
             yield server
 
 
@@ -358,14 +409,14 @@ def test_sso_refused_or_groupless_or_lookalike_users_are_denied(sso: Nginx) -> N
     assert sso.get("/school-a/", Cookie=cookie("lookalike"))[0] == 403
 
 
-def test_sso_auth_endpoint_down_is_a_deny(tmp_path: Path) -> None:
+def test_sso_auth_endpoint_down_is_a_deny(www_tmp: Path) -> None:
     settings = hosting.Hosting(
         mode="sso",
         auth_url=f"http://127.0.0.1:{free_port()}/oauth2/auth",  # nothing listens there
         groups=GROUPS,
         listen=f"127.0.0.1:{free_port()}",
     )
-    with serve(tmp_path, settings) as server:
+    with serve(www_tmp, settings) as server:
         status, _, body = server.get("/school-a/", Cookie=cookie("ann"))
         assert status >= 500 and "site of" not in body
 
@@ -396,3 +447,201 @@ def test_unsafe_settings_are_refused(tmp_path: Path) -> None:
     bad_url = hosting.Hosting(mode="sso", auth_url="file:///etc/passwd", groups={"hub": "g"})
     assert any("auth_url" in p for p in hosting.problems(bad_url, AUDIENCES, root))
     assert hosting.problems(hosting.Hosting(), AUDIENCES, root) == []
+
+
+# --- a real build of the example records, served by nginx with www-data workers -------------
+
+E2E_PASSWORD = "a real bcrypt password"
+
+
+def set_hosting(config: Path, block: str) -> None:
+    """Replace the top-level ``hosting:`` block of an aprecords.yml copy by ``block``."""
+    kept, skipping = [], False
+    for line in config.read_text("utf-8").splitlines(keepends=True):
+        if line[:1] not in (" ", "#", "\n", ""):
+            skipping = line.startswith("hosting:")
+        if not skipping:
+            kept.append(line)
+    config.write_text("".join(kept) + "hosting:\n" + block, "utf-8")
+
+
+def build_as_technician(root: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess:
+    """``aprecords build`` in a subprocess with umask 077: the modes must not come from it."""
+    return subprocess.run(
+        [sys.executable, "-m", "aprecords", "--root", str(root), "build", "--today", TODAY]
+        + ["--site-dir", str(site_dir), *extra],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(PROJECT / "scripts")},
+        preexec_fn=lambda: os.umask(0o077),
+    )
+
+
+@dataclass
+class RealBuild:
+    root: Path
+    site: Path
+    www: Path
+    names: list[str]
+
+
+@pytest.fixture(scope="module")
+def real_build() -> Iterator[RealBuild]:
+    """The example records built by ``aprecords build`` into a folder www-data can traverse."""
+    require_tool("nginx")
+    with www_readable_dir("aprecords-e2e-") as www:
+        root = copy_examples(www / "records")
+        passwords = www / "htpasswd"
+        set_hosting(
+            root / "aprecords.yml",
+            f"  mode: basic\n  password_dir: {passwords}\n  listen: 127.0.0.1:{free_port()}\n",
+        )
+        done = build_as_technician(root, www / "site")
+        assert done.returncode == 0, done.stdout + done.stderr
+        names = [a.name for a in audiences(load_repository(root))]
+        assert "hub" in names and len(names) >= 5
+        for name in names:
+            write_htpasswd(passwords / f"{name}.htpasswd", {f"{name}.user": E2E_PASSWORD})
+        yield RealBuild(root, www / "site", www, names)
+
+
+def pages_of(site: Path, name: str) -> list[str]:
+    """A few real pages of an audience's folder: home, search index, a record page."""
+    folder = site / name
+    pages = ["index.html", "search/search_index.json", "placements/index.html"]
+    records = sorted((folder / "placements").glob("*-*.html"))
+    pages += [records[0].relative_to(folder).as_posix()] if records else []
+    assert all((folder / p).is_file() for p in pages), pages
+    return pages
+
+
+def test_real_build_folders_are_readable_by_the_web_server(real_build: RealBuild) -> None:
+    site = real_build.site
+    assert stat.S_IMODE(site.stat().st_mode) == 0o755
+    for name in real_build.names:
+        for path in [site / name, *(site / name).rglob("*")]:
+            mode = stat.S_IMODE(path.lstat().st_mode)
+            assert mode == (0o755 if path.is_dir() else 0o644), (path, oct(mode))
+    assert stat.S_IMODE((site / "nginx" / "aprecords.conf").stat().st_mode) == 0o644
+    store = site / ".aprecords"
+    assert stat.S_IMODE(store.stat().st_mode) == 0o700
+    for path in store.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+    assert [p.name for p in site.iterdir() if p.name.startswith(".") and p != store] == []
+
+
+@pytest.fixture(scope="module")
+def real_basic(real_build: RealBuild) -> Iterator[Nginx]:
+    conf = real_build.site / "nginx" / "aprecords.conf"
+    port = int(re.search(r"listen 127\.0\.0\.1:(\d+);", conf.read_text()).group(1))
+    with run_nginx(conf, real_build.www / "nginx-basic", port) as server:
+        yield server
+
+
+def test_real_build_anonymous_or_wrong_password_is_401(real_basic: Nginx, real_build) -> None:
+    for name in real_build.names:
+        status, _, body = real_basic.get(f"/{name}/")
+        assert status == 401 and "placements" not in body, name
+        assert real_basic.get(f"/{name}/", f"{name}.user", "wrong")[0] == 401
+
+
+def test_real_build_each_audience_reads_its_own_pages_only(real_basic: Nginx, real_build) -> None:
+    site = real_build.site
+    for name in real_build.names:
+        for page in pages_of(site, name):
+            status, _, body = real_basic.get(f"/{name}/{page}", f"{name}.user", E2E_PASSWORD)
+            assert status == 200, (name, page, status, real_basic.error_log.read_text()[-500:])
+            assert body == (site / name / page).read_text("utf-8"), (name, page)
+        if name == "hub":
+            continue
+        for other in real_build.names:
+            if other == name:
+                continue
+            for page in pages_of(site, other):
+                status, _, body = real_basic.get(f"/{other}/{page}", f"{name}.user", E2E_PASSWORD)
+                assert status == 403, (name, other, page, status)
+                assert body != (site / other / page).read_text("utf-8")
+    kinds = {n.split("-")[0] for n in real_build.names}
+    assert {"hub", "school", "provider"} <= kinds  # another school's, a provider's, the hub's
+    assert "Permission denied" not in real_basic.error_log.read_text()
+
+
+def test_real_build_the_hub_user_reads_everything(real_basic: Nginx, real_build) -> None:
+    for name in real_build.names:
+        for page in pages_of(real_build.site, name):
+            status, headers, _ = real_basic.get(f"/{name}/{page}", "hub.user", E2E_PASSWORD)
+            assert status == 200, (name, page)
+            script_src = headers["content-security-policy"].split("script-src", 1)[1]
+            script_src = script_src.split(";", 1)[0]
+            assert "'sha256-" in script_src and "unsafe-inline" not in script_src
+
+
+@pytest.fixture(scope="module")
+def real_sso(real_build: RealBuild) -> Iterator[Nginx]:
+    """The same folders in SSO mode: one group per audience, a stand-in auth endpoint."""
+    groups = {name: f"group-{name}" for name in real_build.names}
+    saved = dict(USERS)
+    USERS.update({name: (202, f"{name}@example.org", groups[name]) for name in groups})
+    try:
+        with auth_stand_in() as auth_port:
+            port = free_port()
+            settings = hosting.Hosting(
+                mode="sso",
+                auth_url=f"http://127.0.0.1:{auth_port}/oauth2/auth",
+                groups=groups,
+                listen=f"127.0.0.1:{port}",
+            )
+            everyone = audiences(load_repository(real_build.root))
+            hashes = script_hashes(real_build.site, real_build.names)
+            conf = real_build.www / "sso.conf"
+            conf.write_text(hosting.nginx_config(settings, everyone, real_build.site, hashes))
+            with run_nginx(conf, real_build.www / "nginx-sso", port) as server:
+                yield server
+    finally:
+        USERS.clear()
+        USERS.update(saved)
+
+
+def test_real_build_sso_each_group_reads_its_own_pages_only(real_sso: Nginx, real_build) -> None:
+    site = real_build.site
+    for name in real_build.names:
+        assert real_sso.get(f"/{name}/")[0] == 302  # not signed in: sent to sign in
+        for page in pages_of(site, name):
+            status, _, body = real_sso.get(f"/{name}/{page}", Cookie=cookie(name))
+            assert status == 200, (name, page, status)
+            assert body == (site / name / page).read_text("utf-8")
+        for other in real_build.names:
+            if other == name:
+                continue
+            status, _, body = real_sso.get(f"/{other}/", Cookie=cookie(name))
+            assert status == (200 if name == "hub" else 403), (name, other)
+
+
+def test_a_rebuild_keeps_the_folders_readable(www_tmp: Path) -> None:
+    """Each rebuild swaps in a new folder: it must be as readable as the first one."""
+    root = copy_examples(www_tmp / "records")
+    port = free_port()
+    set_hosting(
+        root / "aprecords.yml",
+        f"  mode: basic\n  password_dir: {www_tmp / 'pw'}\n  listen: 127.0.0.1:{port}\n",
+    )
+    site = www_tmp / "site"
+    args = ("--audience", "school-hollybrook")
+    assert build_as_technician(root, site, *args).returncode == 0
+    first = (site / "school-hollybrook").stat().st_ino
+    record = root / "records/placements/hollybrook/hollybrook-2025-001.yaml"
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("Wrenfeather", "Wrenfeathers", 1), "utf-8")
+    assert text != record.read_text("utf-8")
+    done = build_as_technician(root, site, *args)
+    assert done.returncode == 0, done.stderr
+    assert (site / "school-hollybrook").stat().st_ino != first  # really swapped
+    for path in [site / "school-hollybrook", *(site / "school-hollybrook").rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o755 if path.is_dir() else 0o644), path
+    user = {"school-hollybrook.ann": E2E_PASSWORD}
+    write_htpasswd(www_tmp / "pw" / "school-hollybrook.htpasswd", user)
+    page = "placements/hollybrook-2025-001.html"
+    with run_nginx(site / "nginx" / "aprecords.conf", www_tmp / "nginx", port) as server:
+        status, _, body = server.get(f"/school-hollybrook/{page}", *user.popitem())
+    assert status == 200 and "Wrenfeathers" in body

@@ -47,7 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
-    from aprecords.site.parallel import build_many, prune, script_hashes
+    from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
     from aprecords.site.verify import HelpPageLeakError
 
     root = resolve_root(args.root)
@@ -64,6 +64,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     except HelpPageLeakError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
+    except Terminated as stop:
+        print(
+            "aprecords: stopped (SIGTERM): unfinished folders removed, the previous sites and "
+            "configuration are unchanged",
+            file=sys.stderr,
+        )
+        return int(stop.code or 143)
     failed = [o for o in outcomes if o.error]
     _print_warnings(outcomes, site_dir)
     for outcome in outcomes:

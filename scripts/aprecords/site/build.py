@@ -1,7 +1,10 @@
 """Build one audience's site: scoped records -> Markdown -> MkDocs -> swapped into place.
 
 The site is built into a temporary folder beside its target and renamed into place only when
-MkDocs succeeded, so a failed build leaves the previous site exactly as it was.
+MkDocs succeeded, so a failed build leaves the previous site exactly as it was. Before the swap
+every folder is made 0755 and every file 0644 (whatever the umask), so the web server's
+unprivileged workers can read the site; the temporary folders stay 0700 until then. Keep
+others out one level up (``/srv/aprecords`` 0750, group ``www-data``: docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ GENERATED = ("index.md", "schools", "providers", "placements", "record-format.md
 HELP_ORDER = ("about.md", "guide.md", "glossary.md", "data-protection.md")
 """Help pages first in this order, then the others by name; docs/index.md becomes about.md."""
 History = dict[str, list[Any]] | None
+DIR_MODE, FILE_MODE = 0o755, 0o644
+"""Modes of a published site's folders and files: readable by nginx's workers (www-data)."""
+TEMP_KINDS = ("new", "old", "docs")
+"""Temporary folders beside the sites: ``.<audience>.<kind>-XXXX`` (see :func:`clean_leftovers`)."""
 
 
 class BuildError(Exception):
@@ -142,6 +149,53 @@ def build_docs(
     )
 
 
+def make_readable(folder: Path) -> None:
+    """Set every folder under ``folder`` (itself included) to 0755 and every file to 0644."""
+    os.chmod(folder, DIR_MODE)
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in dirnames:
+            os.chmod(os.path.join(dirpath, name), DIR_MODE, follow_symlinks=False)
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if not os.path.islink(path):
+                os.chmod(path, FILE_MODE)
+
+
+def _temp_parts(name: str) -> tuple[str, str] | None:
+    """(audience, kind) of a temporary folder name ``.<audience>.<kind>-XXXX``, else None."""
+    if not name.startswith("."):
+        return None
+    audience, dot, rest = name[1:].rpartition(".")
+    kind = rest.split("-", 1)[0]
+    if not dot or not audience or kind not in TEMP_KINDS or not rest.startswith(f"{kind}-"):
+        return None
+    return audience, kind
+
+
+def clean_leftovers(site_dir: Path) -> list[str]:
+    """Remove what a killed build left beside the sites; return the names removed.
+
+    ``.<audience>.new-*`` and ``.<audience>.docs-*`` (unfinished builds) are deleted. An
+    ``.<audience>.old-*`` is the previous site caught in the middle of a swap: put back when
+    the audience's folder is missing, deleted otherwise. Call only while holding the build lock.
+    """
+    if not site_dir.is_dir():
+        return []
+    removed = []
+    for entry in sorted(site_dir.iterdir()):
+        parts = _temp_parts(entry.name)
+        if parts is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        audience, kind = parts
+        live = site_dir / audience
+        if kind == "old" and not live.exists():
+            os.rename(entry, live)
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
+    return removed
+
+
 def swap_in(new: Path, target: Path) -> None:
     """Put ``new`` at ``target``: rename the old site away, rename the new in, remove the old."""
     old = None
@@ -151,19 +205,12 @@ def swap_in(new: Path, target: Path) -> None:
         os.rename(target, old)
     try:
         os.rename(new, target)
-    except OSError:
-        if old is not None:
+    except BaseException:  # an error, or SIGTERM between the two renames: put the old back
+        if old is not None and not target.exists():
             os.rename(old, target)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    """The process's umask (briefly set to 077, so nothing made meanwhile is more open)."""
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
 
 
 def build_audience(
@@ -177,7 +224,11 @@ def build_audience(
     config_file = _base_config(repo.root)
     site_root = site_root.resolve()
     site_root.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f"aprecords-{audience.name}-docs-") as docs:
+    # Beside the sites (not in /tmp), so a later build finds and removes it if this one is
+    # killed (clean_leftovers).
+    with tempfile.TemporaryDirectory(
+        dir=site_root.parent, prefix=f".{site_root.name}.docs-"
+    ) as docs:
         pages, nav = write_docs(repo, audience, Path(docs), today, history)
         new = Path(tempfile.mkdtemp(dir=site_root.parent, prefix=f".{site_root.name}.new-"))
         try:
@@ -206,10 +257,12 @@ def build_audience(
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
-    # mkdtemp made the folder 0700; once checked, it gets the umask's mode like the files in
-    # it (MkDocs writes them with the umask), or the web server's user could not read it.
-    os.chmod(new, (0o777 & ~_umask()) | (new.stat().st_mode & 0o2000))  # keep a setgid bit
-    swap_in(new, site_root)
+    try:
+        make_readable(new)
+        swap_in(new, site_root)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     return site_root
 
 

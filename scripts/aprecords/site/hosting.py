@@ -40,7 +40,18 @@ CSP = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-"""The Content-Security-Policy; ``{scripts}`` is the hashes of the theme's inline scripts."""
+"""The Content-Security-Policy; ``{scripts}`` is the hashes of one audience's inline scripts
+(each audience folder has its own policy; elsewhere, and for an audience whose hashes are not
+known, none: ``script-src 'self'``). There is no 'unsafe-inline' fallback."""
+HEADERS = (
+    "add_header X-Content-Type-Options nosniff always;",
+    "add_header Referrer-Policy no-referrer always;",
+    "add_header X-Frame-Options DENY always;",
+    'add_header Cache-Control "private, no-store" always;',
+)
+HSTS = 'add_header Strict-Transport-Security "max-age=31536000" always;'
+CONF_MODE = 0o644
+"""The generated files hold no secret; nginx's master (root) reads the configuration."""
 _INLINE_SCRIPT = re.compile(
     rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.S
 )
@@ -146,18 +157,32 @@ def inline_script_hashes(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def _headers(hosting: Hosting, hashes: Iterable[str], indent: str) -> list[str]:
+    """Every security header, with a CSP allowing exactly these inline-script hashes.
+
+    nginx inherits ``add_header`` only into locations that have none of their own, so each
+    audience location repeats the whole set.
+    """
+    scripts = " ".join(sorted(set(hashes)))
+    csp = CSP.format(scripts=scripts).replace("'self' ;", "'self';")
+    lines = [*HEADERS, f'add_header Content-Security-Policy "{csp}" always;']
+    if hosting.tls:
+        lines.append(HSTS)
+    return [indent + line for line in lines]
+
+
 def nginx_config(
     hosting: Hosting,
     audiences: list[Audience],
     site_dir: Path,
-    script_hashes: list[str] | None = None,
+    script_hashes: dict[str, list[str]] | None = None,
 ) -> str:
     """The nginx configuration (http-context include) serving ``site_dir``'s audience folders.
 
-    ``script_hashes`` allows exactly the inline scripts of the built sites; without them (an
-    audience not built yet), inline scripts are allowed as a whole ('unsafe-inline').
+    ``script_hashes`` maps each audience to the inline-script hashes of its built folder; its
+    location's CSP allows exactly those (an audience missing from it: no inline script).
     """
-    scripts = " ".join(script_hashes) if script_hashes is not None else "'unsafe-inline'"
+    hashes = script_hashes or {}
     root = site_dir.resolve().as_posix()
     if not _SAFE_PATH.match(root):
         raise ConfigError(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
@@ -195,19 +220,15 @@ def nginx_config(
             f"    ssl_certificate {hosting.tls_certificate};",
             f"    ssl_certificate_key {hosting.tls_certificate_key};",
             "    ssl_protocols TLSv1.2 TLSv1.3;",
-            '    add_header Strict-Transport-Security "max-age=31536000" always;',
         ]
     out += [
         f"    root {root};",
         "    autoindex off;",
         "    server_tokens off;",
         "    index index.html;",
-        "    # Security headers (no location below uses add_header, so all inherit these).",
-        "    add_header X-Content-Type-Options nosniff always;",
-        "    add_header Referrer-Policy no-referrer always;",
-        "    add_header X-Frame-Options DENY always;",
-        f'    add_header Content-Security-Policy "{CSP.format(scripts=scripts)}" always;',
-        '    add_header Cache-Control "private, no-store" always;',
+        "    # Security headers of every answer outside the audience folders (each audience",
+        "    # location repeats them with its own Content-Security-Policy).",
+        *_headers(hosting, (), "    "),
         "",
         "    # Anything that is not an audience folder: denied, no file is read.",
         "    location / {",
@@ -246,6 +267,7 @@ def nginx_config(
     for a in audiences:
         var = _var(a.name)
         out += ["", f"    location /{a.name}/ {{"]
+        out += _headers(hosting, hashes.get(a.name, ()), "        ")
         if hosting.mode == "basic":
             out += [
                 '        auth_basic "aprecords";',
@@ -277,6 +299,10 @@ def readme(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
         "# Serving the audience sites",
         "",
         "Written by `aprecords build`. See docs/deployment.md for the whole guide.",
+        "",
+        "On a server set up as docs/deployment.md says, `aprecords-deploy` installs this",
+        "configuration as /etc/nginx/conf.d/aprecords.conf, checks it and reloads nginx.",
+        "By hand:",
         "",
         f"1. Include the configuration in nginx's `http {{ }}` block: `include {conf};`",
         "2. Check and reload: `nginx -t && systemctl reload nginx`.",
@@ -310,11 +336,12 @@ def write(
     hosting: Hosting,
     audiences: list[Audience],
     site_dir: Path,
-    script_hashes: list[str] | None = None,
+    script_hashes: dict[str, list[str]] | None = None,
 ) -> Path:
     """Write ``site_dir/nginx/aprecords.conf`` and its README atomically; return the conf."""
     folder = site_dir / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o755)
     conf = folder / "aprecords.conf"
     for target, text in (
         (conf, nginx_config(hosting, audiences, site_dir, script_hashes)),
@@ -323,6 +350,7 @@ def write(
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+            os.fchmod(f.fileno(), CONF_MODE)
         os.replace(tmp, target)
     return conf
 

@@ -8,17 +8,26 @@ path and size) are kept in ``DIR/.aprecords/<audience>.json``, beside the folder
 every folder nginx serves. An audience whose fingerprint is unchanged and whose folder still
 matches its manifest is skipped; the others are built in worker processes (one per core), each
 with the atomic swap and the leak check of :func:`aprecords.site.build.build_audience`.
+
+One build at a time writes to ``DIR`` (a lock in ``DIR/.aprecords/``); it first removes what a
+killed build left behind. SIGTERM (``timeout``, CI runners, systemd) stops the workers, removes
+their unfinished folders and leaves every audience's previous site in place (exit 143).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -30,7 +39,68 @@ from aprecords.repository import Repository
 from aprecords.scope import Scoped, Withheld, scope
 
 STORE = ".aprecords"
+LOCK = "build.lock"
+_HASH = re.compile(r"^'sha256-[A-Za-z0-9+/]+={0,2}'$")
 PACKAGE = Path(__file__).resolve().parents[1]
+
+
+class Terminated(SystemExit):
+    """SIGTERM arrived: unwind, removing unfinished folders on the way (exit code 143)."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """While inside, SIGTERM raises :class:`Terminated` (main thread only) instead of killing
+    the process outright, so ``finally`` blocks remove temporary folders."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def build_lock(site_dir: Path) -> Iterator[None]:
+    """Hold ``DIR/.aprecords/build.lock``; another build writing to DIR is a usage error."""
+    from aprecords.errors import UsageError
+
+    store = site_dir / STORE
+    store.mkdir(parents=True, exist_ok=True)
+    os.chmod(store, 0o700)  # build records: never for the web server's eyes
+    fd = os.open(store / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"{site_dir}: another build is writing there; wait for it to finish"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def clean_leftovers(site_dir: Path) -> list[str]:
+    """Remove a killed build's temporary folders and files (hold the build lock)."""
+    from aprecords.site.build import clean_leftovers as clean_folders
+
+    removed = clean_folders(site_dir)
+    for sub in (site_dir / STORE, site_dir / "nginx"):
+        for leftover in sorted(sub.glob(".*")) if sub.is_dir() else []:
+            if leftover.is_file():
+                leftover.unlink()
+                removed.append(f"{sub.name}/{leftover.name}")
+    return removed
 
 
 @dataclass(frozen=True)
@@ -162,21 +232,47 @@ def stored_warnings(site_dir: Path, name: str) -> tuple[str, ...] | None:
     return tuple(str(w) for w in found) if isinstance(found, list) else None
 
 
-def script_hashes(site_dir: Path, names: Iterable[str]) -> list[str] | None:
-    """The inline-script hashes of all these audiences' folders; None if one is unknown."""
-    found: set[str] = set()
+def script_hashes(site_dir: Path, names: Iterable[str]) -> dict[str, list[str]]:
+    """Each audience's inline-script hashes: those of the folder being served.
+
+    Taken from the build record (a failed build keeps the previous folder and its hashes);
+    without a record, read from the folder itself; no folder, none (``script-src 'self'``).
+    """
+    from aprecords.site.hosting import inline_script_hashes
+
+    found: dict[str, list[str]] = {}
     for name in names:
         try:
             state = json.loads(_state_file(site_dir, name).read_text("utf-8"))
-            found.update(state["script_hashes"])
+            hashes = state["script_hashes"]
+            if not isinstance(hashes, list) or not all(
+                isinstance(h, str) and _HASH.match(h) for h in hashes
+            ):
+                raise TypeError(name)
+            found[name] = sorted(hashes)
         except (OSError, ValueError, KeyError, TypeError):
-            return None
-    return sorted(found)
+            folder = site_dir / name
+            found[name] = inline_script_hashes(folder) if folder.is_dir() else []
+    return found
 
 
-def forget_state(site_dir: Path, name: str) -> None:
-    """Drop the record of an audience's build (before rebuilding it)."""
-    _state_file(site_dir, name).unlink(missing_ok=True)
+def invalidate_state(site_dir: Path, name: str) -> None:
+    """Before rebuilding: the record no longer vouches for the folder (no fingerprint), but
+    keeps its script hashes, which stay right for the folder while the rebuild may fail."""
+    target = _state_file(site_dir, name)
+    try:
+        state = json.loads(target.read_text("utf-8"))
+    except (OSError, ValueError):
+        target.unlink(missing_ok=True)
+        return
+    if not isinstance(state, dict):
+        target.unlink()
+        return
+    state["fingerprint"] = None
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(state, f)
+    os.replace(tmp, target)
 
 
 # Worker processes: the repository and history are handed over once, when a worker starts
@@ -186,10 +282,38 @@ _worker: dict[str, Any] = {}
 
 def _init_worker(repo: Repository, history: Any, site_dir: Path, today: date) -> None:
     _worker.update(repo=repo, history=history, site_dir=site_dir, today=today)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+
+
+def _worker_sigterm(signum: int, frame: object) -> None:
+    if _busy:
+        raise Terminated  # unwinds the build, removing its temporary folders
+    os._exit(128 + signum)  # idle: nothing to clean
+
+
+_busy = False
 
 
 def _build_one(audience: Audience) -> Outcome:
-    return build_one(audience=audience, **_worker)
+    global _busy
+    _busy = True
+    try:
+        return build_one(audience=audience, **_worker)
+    except Terminated:
+        os._exit(128 + signal.SIGTERM)  # cleaned up; end the worker, not just the task
+    finally:
+        _busy = False
+
+
+def _stop_workers() -> None:
+    """SIGTERM every worker (each removes its unfinished folders) and wait for them."""
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(timeout=60)
+        if child.is_alive():
+            child.kill()
 
 
 def build_one(
@@ -219,16 +343,66 @@ def build_many(
 
     ``workers`` defaults to ``os.cpu_count()``; with one worker or one audience to build, the
     build runs in this process. A failed audience (invalid output, a leak) keeps its previous
-    folder and is reported in its Outcome; the others still build.
+    folder and is reported in its Outcome; the others still build. ``site_dir`` is made 0755
+    (the web server must traverse it), its build records 0700.
     """
+    site_dir = site_dir.resolve()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    _traversable(site_dir)
+    with build_lock(site_dir), stop_on_sigterm():
+        clean_leftovers(site_dir)
+        try:
+            return _build_many(repo, audiences, site_dir, today, workers, force)
+        except BaseException:
+            # The workers have stopped; a stop can interrupt their own cleanup halfway.
+            with _sigterm_ignored():
+                clean_leftovers(site_dir)
+            raise
+
+
+@contextlib.contextmanager
+def _sigterm_ignored() -> Iterator[None]:
+    """While inside, a further SIGTERM does not interrupt (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _traversable(site_dir: Path) -> None:
+    """Make ``site_dir`` 0755 (nginx's workers must traverse it), or say why it cannot be."""
+    from aprecords.errors import UsageError
+
+    try:
+        os.chmod(site_dir, 0o755)
+    except PermissionError:
+        mode = site_dir.stat().st_mode & 0o777
+        if mode & 0o005 != 0o005:
+            raise UsageError(
+                f"{site_dir}: mode {mode:o}, not owned by you: the web server could not read the "
+                "sites; build into a folder of your own, or ask its owner to make it 0755"
+            ) from None
+
+
+def _build_many(
+    repo: Repository,
+    audiences: list[Audience],
+    site_dir: Path,
+    today: date,
+    workers: int | None,
+    force: bool,
+) -> list[Outcome]:
     from aprecords.site.build import GENERATED, change_history
     from aprecords.site.verify import audience_plan, check_help_pages, theme_digests
     from aprecords.textnorm import warm
 
     warm()
     check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before any build
-    site_dir = site_dir.resolve()
-    site_dir.mkdir(parents=True, exist_ok=True)
+
     history = change_history(repo.root)
     shared = shared_inputs(repo.root, today)
     scopes = {a.name: scope(repo, a) for a in audiences}
@@ -246,7 +420,7 @@ def build_many(
         if a not in stale
     }
     for a in stale:
-        forget_state(site_dir, a.name)
+        invalidate_state(site_dir, a.name)
     workers = min(workers or os.cpu_count() or 1, len(stale))
     if stale:
         theme_digests()  # once here; forked workers inherit it
@@ -255,15 +429,24 @@ def build_many(
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
             initargs=(repo, history, site_dir, today),
-        ) as pool:
-            # Biggest first, so the longest build does not start last.
+        )
+        try:
+            # Biggest first, so the longest build does not start last. (Futures are never
+            # cancelled: Python 3.11's pool fails on cancelled futures when workers stop.)
             order = sorted(stale, key=lambda a: -len(scope_size(repo, a)))
-            results = list(pool.map(_build_one, order, chunksize=1))
+            futures = [pool.submit(_build_one, a) for a in order]
+            results = [future.result() for future in futures]
+        except BaseException:
+            with _sigterm_ignored():
+                _stop_workers()
+                pool.shutdown(wait=True)
+            raise
+        pool.shutdown(wait=True)
     for result in results:
         outcome = replace(result, warnings=warnings[result.audience])
         if outcome.built:
