@@ -346,6 +346,12 @@ def build_many(
     folder and is reported in its Outcome; the others still build. ``site_dir`` is made 0755
     (the web server must traverse it), its build records 0700.
     """
+    from aprecords.site.build import GENERATED
+    from aprecords.site.verify import check_help_pages
+    from aprecords.textnorm import warm
+
+    warm()
+    check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before anything is written
     site_dir = site_dir.resolve()
     site_dir.mkdir(parents=True, exist_ok=True)
     _traversable(site_dir)
@@ -396,12 +402,8 @@ def _build_many(
     workers: int | None,
     force: bool,
 ) -> list[Outcome]:
-    from aprecords.site.build import GENERATED, change_history
-    from aprecords.site.verify import audience_plan, check_help_pages, theme_digests
-    from aprecords.textnorm import warm
-
-    warm()
-    check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before any build
+    from aprecords.site.build import change_history
+    from aprecords.site.verify import audience_plan, theme_digests
 
     history = change_history(repo.root)
     shared = shared_inputs(repo.root, today)
