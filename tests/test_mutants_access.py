@@ -19,8 +19,10 @@ from aprecords.access import (
     checked_audiences,
     hub,
     policy_findings,
+    select,
 )
 from aprecords.config import ConfigError
+from aprecords.errors import UsageError
 from aprecords.findings import Finding
 from aprecords.repository import load_repository
 from conftest import PROJECT, line_of, without_policy
@@ -253,3 +255,11 @@ def test_checked_audiences_names_every_problem_on_its_own_line(examples: Path) -
         f"aprecords.yml:{line}:{column + 6}: error: 'nginx' is a folder the build uses itself; "
         "choose another name [audience-policy]"
     )
+
+
+def test_unknown_audience_names_are_listed_together() -> None:
+    found = [hub(), Audience("la", "LA officer", "custom", ALL, frozenset({"hollybrook"}))]
+    with pytest.raises(UsageError) as raised:
+        select(found, ["x", "la", "y"])
+    assert str(raised.value) == "no audience called 'x', 'y'; the audiences are: hub, la"
+    assert select(found, ["la", "hub", "la"]) == [found[1], found[0]]
