@@ -151,6 +151,8 @@ def run(module: str, tests: list[str], jobs: int) -> Outcome:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["CI"] = "true"
     mutmut = Path(sys.executable).with_name("mutmut")
+    if not mutmut.exists():
+        sys.exit(f"mutation.py: no {mutmut}; install the test extra: pip install -e '.[test]'")
     print(f"== {module}: mutmut run in {folder.relative_to(ROOT)} (tests: {' '.join(tests)})")
     start = time.monotonic()
     done = subprocess.run(
