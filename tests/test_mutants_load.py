@@ -80,7 +80,14 @@ def test_a_loader_on_a_fresh_table_types_scalars_as_documented() -> None:
 
 def test_decode_drops_only_a_leading_byte_order_mark() -> None:
     assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"
-    assert decode("a: x\ufeff".encode()) == "a: x\ufeff"
+    # One anywhere else is not dropped silently: it is an invisible character, refused.
+    with pytest.raises(LoadError) as raised:
+        decode("a: x\ufeff".encode())
+    assert (raised.value.rule, raised.value.line, raised.value.column) == (
+        "invisible-character",
+        1,
+        5,
+    )
 
 
 def test_a_tab_is_reported_at_the_first_one_even_at_the_start() -> None:
