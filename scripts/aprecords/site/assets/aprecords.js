@@ -13,6 +13,7 @@
   }
   function regions() {
     var boxes = document.querySelectorAll(".md-typeset__scrollwrap, .att-scroll");
+    var seen = {};
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (box.hasAttribute("tabindex")) continue;
@@ -22,10 +23,17 @@
       var heading = box.previousElementSibling;
       while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
       var name = caption ? caption.textContent : heading ? heading.textContent : "Table";
-      box.setAttribute("aria-label", name.trim() + " (table, scrolls sideways)");
+      name = name.trim().replace(/\s+/g, " ");
+      seen[name] = (seen[name] || 0) + 1;
+      if (seen[name] > 1) name += ", table " + seen[name];
+      box.setAttribute("aria-label", name);
     }
   }
-  function ready() { stamp(); regions(); }
+  function dialog() {
+    var search = document.querySelector(".md-search[role=dialog]");
+    if (search && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", "Search");
+  }
+  function ready() { stamp(); regions(); dialog(); }
   window.addEventListener("beforeprint", stamp);
   if (window.document$ && window.document$.subscribe) {
     window.document$.subscribe(ready);
