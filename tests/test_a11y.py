@@ -130,3 +130,20 @@ def test_keyboard_only_from_the_dashboard_to_the_print_view(chromium, hub) -> No
     page.wait_for_url(f"**/placements/{RICH}/print-agreement.html")
     assert page.locator("h1").inner_text() == "Alternative provision commissioning agreement"
     page.close()
+
+
+def test_status_is_never_told_by_colour_alone(chromium, hub) -> None:
+    """Every coloured status badge and attendance cell carries its meaning in words."""
+    page = chromium.new_page()
+    words = {}
+    for path in ("index.html", "placements/index.html", f"placements/{RICH}.html"):
+        page.goto(f"{hub.origin}/{path}")
+        words[path] = page.evaluate(
+            """() => [...document.querySelectorAll('article .status, article .att')]
+                 .map(e => e.textContent.trim())"""
+        )
+    page.close()
+    assert all(words.values()), "each page should show statuses"
+    assert all(w for found in words.values() for w in found), words
+    statuses = {w for found in words.values() for w in found}
+    assert {"active", "met"} <= statuses
