@@ -109,22 +109,27 @@ def _emails(value: Any) -> Iterator[str]:
             yield from _emails(item)
 
 
-def parents_needles(narrow: Any, audience: Audience, pid: str) -> list[verify.Needle]:
-    """What the parents' copy of ``pid`` must not hold, from the narrow scope ``narrow``: what it
-    withholds (and the outside pupils), every staff e-mail address, and, on a provider's site,
-    the other providers' names and sites."""
+def parents_needles(narrow: Any) -> list[verify.Needle]:
+    """What no parents' copy may hold, from the narrow scope ``narrow``: what it withholds
+    (and the outside pupils, as on every page) and every staff e-mail address."""
     found = list(verify.plan(narrow).needles)
     records = [*narrow.placements.values(), *narrow.schools.values(), *narrow.providers.values()]
     for email in sorted({e for data in records for e in _emails(data)}):
         found.append(verify.Needle(verify.words(email), "staff e-mail", "a staff e-mail address"))
-    data = narrow.placements.get(pid) or {}
-    if audience.kind == "provider":
-        for pl in data.get("placements") or []:
-            other = narrow.providers.get(pl.get("provider"))
-            if pl.get("provider") in audience.providers or not other:
-                continue
-            names = [other.get("name", ""), *(s.get("name", "") for s in other.get("sites", []))]
-            found += [verify.Needle(verify.words(n), "provider", "another provider") for n in names]
+    return [n for n in found if n.words]
+
+
+def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Needle]:
+    """On a provider's site, the names of the placement's other providers and their sites."""
+    if audience.kind != "provider":
+        return []
+    found = []
+    for pl in (narrow.placements.get(pid) or {}).get("placements") or []:
+        other = narrow.providers.get(pl.get("provider"))
+        if pl.get("provider") in audience.providers or not other:
+            continue
+        names = [other.get("name", ""), *(s.get("name", "") for s in other.get("sites", []))]
+        found += [verify.Needle(verify.words(n), "provider", "another provider") for n in names]
     return [n for n in found if n.words]
 
 
@@ -134,13 +139,16 @@ def check_parents(repo: Repository, audience: Audience, site_dir: Path) -> None:
     from aprecords.scope import scope
 
     copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
-    narrow = scope(repo, parents_audience(audience)) if copies else None
+    if not copies:
+        return
+    narrow = scope(repo, parents_audience(audience))
+    common = verify.Matcher(parents_needles(narrow))
     leaks: set[verify.Leak] = set()
     for page in copies:
-        matcher = verify.Matcher(parents_needles(narrow, audience, page.parent.name))
-        text = verify.decoded(page.read_bytes(), page.name)
+        tokens = verify.words(verify.decoded(page.read_bytes(), page.name))
+        found = common.find(tokens)
+        found |= verify.Matcher(other_providers(narrow, audience, page.parent.name)).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
-        for needle in matcher.find(verify.words(text)):
-            leaks.add(verify.Leak(rel, needle.source, needle.what + " (parents' copy)"))
+        leaks |= {verify.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
     if leaks:
         raise verify.LeakError(audience.name, sorted(leaks))
