@@ -249,3 +249,22 @@ def test_the_leak_check_refuses_a_parents_copy_holding_what_it_must_not(
         check_parents(repo, audience, site)
     assert f"placements/{pid}/print-parents.html" in str(caught.value)
     assert text not in str(caught.value), "a leak report never quotes the value"
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_no_printed_table_is_wider_than_the_page(chromium, hub, view) -> None:
+    """Laid out for print at A4's printable width (210 mm less 2 x 12 mm margins at 96 dpi),
+    every table, the herringbone included, fits: no column is cut."""
+    page = chromium.new_page(viewport={"width": 703, "height": 1000})
+    page.emulate_media(media="print")
+    page.goto(f"{hub.origin}/placements/{RICH}/print-{view}.html")
+    wide = page.evaluate(
+        """() => { const edge = document.documentElement.clientWidth;
+             return [...document.querySelectorAll('article table')]
+               .filter(t => t.getBoundingClientRect().right > edge + 1
+                            || t.scrollWidth > t.clientWidth + 1)
+               .map(t => t.innerText.slice(0, 40)); }"""
+    )
+    tables = page.locator("article table").count()
+    page.close()
+    assert tables >= 5 and wide == [], wide
