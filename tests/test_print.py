@@ -268,3 +268,18 @@ def test_no_printed_table_is_wider_than_the_page(chromium, hub, view) -> None:
     tables = page.locator("article table").count()
     page.close()
     assert tables >= 5 and wide == [], wide
+
+
+def test_margin_box_text_cannot_end_its_css_string() -> None:
+    """An audience title is written into the print view's @page rules escaped, character by
+    character: quotes, braces, semicolons and line breaks cannot end the string or rule."""
+    from aprecords.access import Audience
+    from aprecords.site.printviews import css_string, page_style
+
+    hostile = 'Ann"}; @page{content:"x'
+    escaped = css_string(hostile)
+    assert escaped.startswith('"') and escaped.endswith('"')
+    inner = escaped[1:-1]
+    assert not any(c in inner for c in '"{};:\n') and "Ann" in inner
+    style = page_style(Audience("x", hostile, "hub", frozenset()), RICH, "parents", "1 Jan 2026")
+    assert style.count("{") == style.count("}") and "@page{content" not in style
