@@ -108,6 +108,8 @@ def test_every_page_is_rendered_with_one_h1(loaded) -> None:
     expected |= {f"schools/{s}.md" for s in loaded.schools}
     expected |= {f"providers/{p}.md" for p in loaded.providers}
     expected |= {f"placements/{p}.md" for p in loaded.placements}
+    views = ("full", "agreement", "parents")  # the print views (issue 12)
+    expected |= {f"placements/{p}/print-{v}.md" for p in loaded.placements for v in views}
     assert set(pages) == expected
     for path, text in pages.items():
         headings = re.findall(r"(?m)^(#+) ", text)
@@ -191,7 +193,11 @@ def test_provider_audience_sees_no_safeguarding_information(loaded) -> None:
         providers=frozenset({"brickworks"}),
     )
     pages = pages_for(loaded, provider)
-    placements = [p for p in pages if p.startswith("placements/") and p != "placements/index.md"]
+    placements = [
+        p
+        for p in pages
+        if p.startswith("placements/") and p != "placements/index.md" and p.count("/") == 1
+    ]
     assert placements and all(
         "brickworks" in loaded.placements[p[11:-3]].data["placements"][0]["provider"]
         or any(

@@ -22,7 +22,7 @@ from aprecords.attendance import template
 from aprecords.errors import UsageError
 from aprecords.repository import Repository
 from aprecords.scope import scope
-from aprecords.site import engine, ical, recordformat, verify
+from aprecords.site import engine, ical, printviews, recordformat, verify
 from aprecords.site.render import audience_banner, make_site, render_pages
 
 ASSETS = Path(__file__).parent / "assets"
@@ -63,6 +63,7 @@ def write_docs(
 ) -> tuple[int, list[Any]]:
     """Write the Markdown of one audience's site into ``out``; return (page count, nav)."""
     site = make_site(scope(repo, audience), repo.config, today, history)
+    site.parents = scope(repo, printviews.parents_audience(audience))  # parents' print copies
     pages = 0
     made: set[Path] = set()
     for rel, text in render_pages(site):
@@ -251,6 +252,7 @@ def build_audience(
             raise
     try:  # the leak check (issue 4): nothing the audience must not see is swapped in
         verify.check_audience(repo, audience, new)
+        printviews.check_parents(repo, audience, new)  # issue 12: the parents' print copies
     except verify.LeakError as exc:
         shutil.rmtree(new, ignore_errors=True)
         raise BuildError(str(exc)) from None

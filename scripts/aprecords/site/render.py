@@ -37,6 +37,7 @@ from aprecords.attendance.returns import (
 from aprecords.config import Config
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
+from aprecords.site import printviews
 
 TEMPLATES = Path(__file__).parent / "templates"
 WITHHELD_HTML = '<span class="withheld">withheld for this audience</span>'
@@ -155,6 +156,8 @@ def environment() -> Environment:
         DAYS=DAYS,
         CHANGES=CHANGES,
         BLANK=_BLANK,
+        VIEW="screen",  # print views (site/printviews.py) set "full", "agreement", "parents"
+        VIEW_TITLE="",
         who=who_text,
         change_url=change_url,
         not_shown_to=not_shown_to,
@@ -173,6 +176,8 @@ class Site:
     today: date
     history: dict[str, list[Any]] | None
     rows: dict[str, Row]
+    parents: Scoped | None = None
+    """The narrower scope of the parents' print copies (site/printviews.py), when known."""
 
     def placements_of(self, *, school: str | None = None, provider: str | None = None) -> list[Row]:
         """Rows of one school's or one provider's placements, newest start first."""
@@ -401,7 +406,11 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of every generated page, each opened by the audience banner."""
     banner = audience_banner(site.scoped.audience)
     for rel, text in _pages(site):
-        yield rel, banner + text
+        if text.startswith("---\n"):  # front matter stays first (the print views have one)
+            end = text.index("\n---\n", 3) + 5
+            yield rel, text[:end] + banner + text[end:]
+        else:
+            yield rel, banner + text
 
 
 def _pages(site: Site) -> Iterator[tuple[str, str]]:
@@ -434,18 +443,17 @@ def _pages(site: Site) -> Iterator[tuple[str, str]]:
             # every class read it; the others see when and by whom the record changed.
             commits = [dataclasses.replace(c, subject=WITHHELD) for c in commits]
         dates, matrix = target_matrix(row.data)
-        yield (
-            f"placements/{pid}.md",
-            placement.render(
-                **common,
-                row=row,
-                p=row.data,
-                school=site.scoped.schools.get(row.school),
-                commits=commits,
-                review_dates=dates,
-                matrix=matrix,
-                attendance=agreement_section(
-                    pid, row.data, site.scoped.attendance.get(pid), site.today, lengths
-                ),
+        context = dict(
+            **common,
+            row=row,
+            p=row.data,
+            school=site.scoped.schools.get(row.school),
+            commits=commits,
+            review_dates=dates,
+            matrix=matrix,
+            attendance=agreement_section(
+                pid, row.data, site.scoped.attendance.get(pid), site.today, lengths
             ),
         )
+        yield f"placements/{pid}.md", placement.render(**context)
+        yield from printviews.pages(site, pid, context)

@@ -1,0 +1,154 @@
+"""Print views of an agreement: full record, agreement, and a copy for parents and carers.
+
+Each view is a page of its own (``placements/<id>/print-<view>.md``, no JavaScript needed to
+reach it), rendered from ``placement.md.j2`` with ``VIEW`` set, opened by a first-page header
+and carrying CSS paged-media margin boxes (audience, confidentiality, record, date printed,
+page X of Y). The parents' copy is rendered from a narrower scope (:func:`parents_audience`:
+no safeguarding or safety class), without other providers' placements on a provider's site and
+without staff e-mail addresses; :func:`check_parents` scans each built copy for all of them.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from aprecords.access import Audience
+from aprecords.repository import Repository
+from aprecords.site import verify
+
+VIEWS = {
+    "full": "Full record (with attendance and change history)",
+    "agreement": "Agreement (the form and its reviews)",
+    "parents": "Copy for parents and carers",
+}
+"""View name -> its title on the page; the file is ``placements/<id>/print-<view>.md``."""
+PARENTS_DROP = frozenset({"safeguarding", "safety"})
+"""Sensitivity classes never in the parents' copy (the safeguarding section, restricted)."""
+FRONT_MATTER = "---\nsearch:\n  exclude: true\nhide:\n  - navigation\n  - toc\n---\n"
+KIND_WORDS = {"hub": "the hub's site", "school": "a school's site", "provider": "a provider's site"}
+
+
+def path_of(pid: str, view: str) -> str:
+    """The Markdown path of one print view of a placement."""
+    return f"placements/{pid}/print-{view}.md"
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: every character but letters, digits and spaces as a
+    hexadecimal escape, so no value can end the string or the rule."""
+    plain = (c.isascii() and (c.isalnum() or c == " ") for c in text)
+    out = "".join(c if ok else f"\\{ord(c):x} " for c, ok in zip(text, plain, strict=True))
+    return f'"{out}"'
+
+
+def page_style(audience: Audience, pid: str, view: str, built: str) -> str:
+    """The ``@page`` rules of one print view: running header and footer in margin boxes."""
+    who = f"Built for: {audience.title} ({KIND_WORDS.get(audience.kind, 'a restricted site')})"
+    what = f"Record {pid}: {VIEWS[view].split(' (')[0].lower()}"
+    return (
+        f":root{{--printed:{css_string('Site of ' + built)}}}"
+        "@page{size:A4 portrait;margin:14mm 12mm;"
+        f"@top-left{{content:{css_string(who)}}}"
+        f"@top-right{{content:{css_string('CONFIDENTIAL: personal data about a child')}}}"
+        f"@bottom-left{{content:{css_string(what)}}}"
+        "@bottom-center{content:var(--printed)}"
+        '@bottom-right{content:"Page " counter(page) " of " counter(pages)}}'
+    )
+
+
+def parents_audience(audience: Audience) -> Audience:
+    """The audience narrowed for the parents' copy: no safeguarding or safety class."""
+    return dataclasses.replace(audience, grants=audience.grants - PARENTS_DROP)
+
+
+def own_placements(data: dict[str, Any], audience: Audience) -> dict[str, Any]:
+    """A copy of a placement holding, on a provider's site, only that provider's placements."""
+    if audience.kind != "provider":
+        return data
+    data = copy.copy(data)
+    data["placements"] = [
+        pl for pl in data.get("placements") or [] if pl.get("provider") in audience.providers
+    ]
+    return data
+
+
+def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(path, Markdown) of the three print views of one placement."""
+    from aprecords.site.render import _row, environment
+
+    audience = site.scoped.audience
+    built = f"{site.today.day} {site.today:%b %Y}"
+    for view, title in VIEWS.items():
+        env = environment()
+        env.globals.update(VIEW=view, VIEW_TITLE=title)
+        values = dict(context, page_style=page_style(audience, pid, view, built))
+        if view == "parents":
+            narrow = getattr(site, "parents", None)
+            data = narrow.placements.get(pid, context["p"]) if narrow else context["p"]
+            data = own_placements(data, audience)
+            row = _row(pid, data, site.today)
+            school = (narrow.schools if narrow else site.scoped.schools).get(row.school)
+            values.update(row=row, p=data, school=school, commits=None, attendance="")
+        text = env.get_template("placement.md.j2").render(**values)
+        yield path_of(pid, view), FRONT_MATTER + text
+
+
+def _emails(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if (key == "email" or key.endswith("_email")) and isinstance(item, str):
+                yield item
+            else:
+                yield from _emails(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _emails(item)
+
+
+def parents_needles(narrow: Any) -> list[verify.Needle]:
+    """What no parents' copy may hold, from the narrow scope ``narrow``: what it withholds
+    (and the outside pupils, as on every page) and every staff e-mail address."""
+    found = list(verify.plan(narrow).needles)
+    records = [*narrow.placements.values(), *narrow.schools.values(), *narrow.providers.values()]
+    for email in sorted({e for data in records for e in _emails(data)}):
+        found.append(verify.Needle(verify.words(email), "staff e-mail", "a staff e-mail address"))
+    return [n for n in found if n.words]
+
+
+def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Needle]:
+    """On a provider's site, the names of the placement's other providers and their sites."""
+    if audience.kind != "provider":
+        return []
+    found = []
+    for pl in (narrow.placements.get(pid) or {}).get("placements") or []:
+        other = narrow.providers.get(pl.get("provider"))
+        if pl.get("provider") in audience.providers or not other:
+            continue
+        names = [other.get("name", ""), *(s.get("name", "") for s in other.get("sites", []))]
+        found += [verify.Needle(verify.words(n), "provider", "another provider") for n in names]
+    return [n for n in found if n.words]
+
+
+def check_parents(repo: Repository, audience: Audience, site_dir: Path) -> None:
+    """Raise ``verify.LeakError`` when a built parents' copy holds what it must not (the
+    narrow scope is worked out again here, independently of the renderer)."""
+    from aprecords.scope import scope
+
+    copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
+    if not copies:
+        return
+    narrow = scope(repo, parents_audience(audience))
+    common = verify.Matcher(parents_needles(narrow))
+    leaks: set[verify.Leak] = set()
+    for page in copies:
+        tokens = verify.words(verify.decoded(page.read_bytes(), page.name))
+        found = common.find(tokens)
+        found |= verify.Matcher(other_providers(narrow, audience, page.parent.name)).find(tokens)
+        rel = page.relative_to(site_dir).as_posix()
+        leaks |= {verify.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
+    if leaks:
+        raise verify.LeakError(audience.name, sorted(leaks))
