@@ -80,7 +80,15 @@ def test_a_loader_on_a_fresh_table_types_scalars_as_documented() -> None:
 
 def test_decode_drops_only_a_leading_byte_order_mark() -> None:
     assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"
-    assert decode("a: x\ufeff".encode()) == "a: x\ufeff"
+    # one later in the text stays: kept when unseen characters are let through, else refused
+    assert decode("a: x\ufeff".encode(), unseen_ok=True) == "a: x\ufeff"
+    with pytest.raises(LoadError) as raised:
+        decode("a: x\ufeff".encode())
+    assert (raised.value.rule, raised.value.line, raised.value.column) == (
+        "invisible-character",
+        1,
+        5,
+    )
 
 
 def test_a_tab_is_reported_at_the_first_one_even_at_the_start() -> None:
@@ -281,11 +289,34 @@ def test_closed_collections_are_counted_off(python_parser: None) -> None:
 
 
 def test_the_pre_scan_counts_every_nesting_indicator() -> None:
+    # the top mapping needs no indicator: MAX_DEPTH of them can be one level too deep
     for ch in "[{-?":
-        assert load._needs_event_scan(ch * MAX_DEPTH) is False, ch
-        assert load._needs_event_scan(ch * (MAX_DEPTH + 1)) is True, ch
-    mixed = "[" * 250 + "{" * 250 + "-" * 250 + "?" * 251
+        assert load._needs_event_scan(ch * (MAX_DEPTH - 1)) is False, ch
+        assert load._needs_event_scan(ch * MAX_DEPTH) is True, ch
+    mixed = "[" * 250 + "{" * 250 + "-" * 250 + "?" * 250
     assert load._needs_event_scan(mixed) is True
+
+
+def test_one_level_too_deep_is_a_depth_finding_at_the_first_level_too_many() -> None:
+    """The top mapping and MAX_DEPTH lists: the lists' last bracket is the level too many."""
+    over = "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n"
+    err = refused(over)
+    assert (err.rule, err.line, err.column) == ("yaml-depth", 1, len("a: ") + MAX_DEPTH)
+    fits = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    assert isinstance(parse(fits)["a"], list)
+
+
+def test_nesting_no_indicator_counts_is_a_depth_finding_too() -> None:
+    """Two block mappings (no '[', '{', '-' or '?') and MAX_DEPTH - 1 lists: the scan is not
+    triggered, and libyaml's own limit in the main parse becomes the same finding."""
+    lists = MAX_DEPTH - 1
+    over = "a:\n  b: " + "[" * lists + "]" * lists + "\n"
+    assert not load._needs_event_scan(over)
+    err = refused(over)
+    assert (err.rule, err.line, err.column) == ("yaml-depth", 2, len("  b: ") + lists)
+    assert err.message.startswith("lists and mappings are nested more than 1000 deep here")
+    fits = "a:\n  b: " + "[" * (lists - 1) + "]" * (lists - 1) + "\n"
+    assert isinstance(parse(fits)["a"]["b"], list)
 
 
 @pytest.mark.parametrize(
