@@ -98,9 +98,10 @@ def unwrap_decorators(text: str) -> str:
     mutmut leaves decorated functions alone, and every validation rule is ``@rule``-decorated,
     as are the leak check's cached helpers (``@functools.cache``: folding a character, the
     forms of a name). ``f = rule(...)(f)`` right below the function is the same program
-    (nothing in between uses ``f``), and mutmut mutates it. A cache then wraps mutmut's
-    trampoline: each mutant runs in a fresh fork with empty caches, so no result of the
-    unmutated function is reused.
+    (nothing in between uses ``f``), and mutmut mutates it. A cache is applied through
+    ``per_mutant`` (:data:`CACHE_HELPER`): mutmut forks each mutant's run from a process that
+    has run the tests already, so a plain cache would hand the mutant the unmutated
+    function's results, and hide calls from mutmut's map of tests to functions.
     """
     lines = text.splitlines(keepends=True)
     tree = ast.parse(text)
@@ -114,15 +115,50 @@ def unwrap_decorators(text: str) -> str:
             if not all(ast.unparse(c) in UNWRAP for c in calls):
                 continue
             applied = node.name
-            for decorator in reversed(node.decorator_list):
-                applied = f"{ast.get_source_segment(text, decorator)}({applied})"
+            for decorator, call in zip(node.decorator_list[::-1], calls[::-1], strict=True):
+                source = ast.get_source_segment(text, decorator)
+                if ast.unparse(call).startswith("functools."):
+                    source = f"_per_mutant({source})"
+                applied = f"{source}({applied})"
             indent = " " * node.col_offset
             after = f"{indent}{node.name} = {applied}\n"
             edits.append((node.decorator_list[0].lineno, node.lineno, node.end_lineno, after))
     for first, def_line, end, after in sorted(edits, reverse=True):
         lines[end:end] = [after]
         del lines[first - 1 : def_line - 1]
+    if any("_per_mutant(" in e[3] for e in edits):  # imported above the first one
+        where = min(e[0] for e in edits) - 1
+        lines.insert(where, f"from aprecords.{CACHE_HELPER} import per_mutant as _per_mutant\n")
     return "".join(lines)
+
+
+CACHE_HELPER = "_mutation_cache"
+"""A module the stage adds to the package (not mutated: only the module under test is)."""
+CACHE_HELPER_TEXT = '''"""Written by bench/mutation.py: caches kept apart per mutant."""
+
+import os
+
+
+def per_mutant(cache):
+    """``cache`` (functools.cache, lru_cache(...)) kept separately for each mutant, and for
+    each test while mutmut maps tests to functions (MUTANT_UNDER_TEST=stats)."""
+
+    def decorate(function):
+        cached = {}
+
+        def call(*args, **kwargs):
+            active = os.environ.get("MUTANT_UNDER_TEST", "")
+            if active == "stats":
+                active += os.environ.get("PYTEST_CURRENT_TEST", "")
+            if active not in cached:
+                cached[active] = cache(function)
+            return cached[active](*args, **kwargs)
+
+        call.cache_clear = cached.clear
+        return call
+
+    return decorate
+'''
 
 
 def stage(module: str, tests: list[str]) -> Path:
@@ -132,6 +168,7 @@ def stage(module: str, tests: list[str]) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     shutil.copytree(ROOT / "scripts", folder / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "src" / "aprecords" / f"{CACHE_HELPER}.py").write_text(CACHE_HELPER_TEXT, "utf-8")
     target = folder / "src" / "aprecords" / module
     target.write_text(unwrap_decorators(target.read_text("utf-8")), "utf-8")
     mutmut = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]

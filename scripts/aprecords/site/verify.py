@@ -664,6 +664,7 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
         for needle in sorted(hits, key=lambda n: (n.source, n.what)):
             if (needle.source, needle.what) not in best:
                 continue  # one line per pupil and file: the longest form found
+            best.remove((needle.source, needle.what))  # (a long text has several needles)
             line = next((i for i, t in enumerate(lines, 1) if needle in matcher.find(words(t))), 1)
             what = (
                 needle.what.replace(" outside this audience", "")
