@@ -138,8 +138,9 @@ def test_a_sensitive_text_in_a_help_page_is_of_a_sensitivity_class(repo: Reposit
     write(repo.root / "docs", {"a.md": f"x\n{secret}\n"})
     assert help_page_leaks(repo) == [
         f"docs/a.md:2:1: error: a value of a sensitivity class (safeguarding) (source: "
-        f"{TOBIAS}#/agreements/safeguarding/information); help pages are published to every audience, so "
-        "they must hold no pupil's name, UPN, record id or sensitive text [help-page-leak]"
+        f"{TOBIAS}#/agreements/safeguarding/information); help pages are published to every "
+        "audience, so they must hold no pupil's name, UPN, record id or sensitive text "
+        "[help-page-leak]"
     ]
 
 
@@ -196,3 +197,345 @@ def test_a_pupil_named_like_the_organisation_is_a_namesake_in_the_plan(repo: Rep
     warned = [w for w in result.warnings if w.startswith(f"{SAFFRON}#/student/name")]
     assert len(warned) == 1 and "aprecords.yml" in warned[0]
     assert not any(n.source == SAFFRON and "name" in n.what for n in result.needles)
+
+
+# --- the parts: messages, the search rule, fields, decoding ---------------------------------
+
+import gzip  # noqa: E402
+import hashlib  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from aprecords.access import hub  # noqa: E402
+from aprecords.scope import WITHHELD, Scoped  # noqa: E402
+from aprecords.site.verify import (  # noqa: E402
+    Leak,
+    Matcher,
+    Needle,
+    _is_name_field,
+    _outside_what,
+    check,
+    decoded,
+    plan,
+    pointed_leaves,
+    scan,
+    searchable,
+    theme_digests,
+    visible_fields,
+    words,
+)
+
+
+def test_the_leak_error_lists_fifty_and_counts_the_rest() -> None:
+    leaks = [Leak(f"p{i:02}.html", "r.yaml", "the UPN") for i in range(51)]
+    err = LeakError("hub", leaks)
+    assert err.audience == "hub" and err.leaks == leaks
+    lines = str(err).split("\n")
+    assert lines[0] == (
+        "leak check failed for the audience 'hub': 51 value(s) it must not see were found in "
+        "its site, which was not published:"
+    )
+    assert lines[1] == "  hub/p00.html: the UPN (source: r.yaml)"
+    assert lines[50] == "  hub/p49.html: the UPN (source: r.yaml)"
+    assert lines[51:] == ["  ... and 1 more"]
+    assert (
+        str(LeakError("hub", leaks[:50])).split("\n")[-1]
+        == "  hub/p49.html: the UPN (source: r.yaml)"
+    )
+
+
+def test_searchable_at_its_bounds() -> None:
+    assert searchable("ab3defgh") and not searchable("ab3defg")  # 8 characters with a digit
+    assert not searchable("12345678") and not searchable("abcdefghij")
+    assert searchable("abcde fghij klmn")  # 3 words, 16 characters
+    assert not searchable("abcde fghij klm") and not searchable("abcdefghijklmnop qrs")
+
+
+def test_what_an_outside_value_is() -> None:
+    assert _outside_what("P207000016049") == "the UPN of a pupil outside this audience"
+    assert _outside_what("hollybrook-2025-001") == (
+        "the record id of a placement outside this audience"
+    )
+    assert _outside_what("Tobias Wrenfeather") == "the name of a pupil outside this audience"
+
+
+def test_the_matcher_wants_the_words_next_to_each_other() -> None:
+    needle = Needle(("ann", "lee"), "s", "w")
+    matcher = Matcher([needle])
+    assert matcher.find(("lee", "ann")) == set()
+    assert matcher.find(("ann", "x", "lee")) == set()
+    assert matcher.find(("x", "ann", "lee")) == {needle}
+
+
+def test_pointed_leaves_name_each_text_by_its_pointer() -> None:
+    value = {"a": ["x", {"b": 1}, None, True, WITHHELD], "c~/": "y"}
+    assert list(pointed_leaves(value)) == [("/a/0", "x"), ("/a/1/b", "1"), ("/c~0~1", "y")]
+
+
+def test_name_fields() -> None:
+    assert _is_name_field("a.yaml#/student/name") and _is_name_field("a.yaml#/x/staff")
+    assert _is_name_field("a.yaml#/contact_name") and _is_name_field("a.yaml#/person")
+    assert not _is_name_field("a.yaml#/names") and not _is_name_field("aprecords.yml")
+
+
+@dataclass
+class Commit:
+    sha: str
+    subject: str
+
+
+def test_visible_fields_carry_their_record_path_and_commit_messages() -> None:
+    audience = Audience("s", "s", "school", frozenset(CLASSES), schools=frozenset({"s"}))
+    scoped = Scoped(
+        audience,
+        schools={"s": {"name": "S School"}},
+        providers={"p": {"name": "P Ltd"}},
+        placements={"s-1": {"id": "s-1", "n": [WITHHELD, "x"]}},
+        paths={
+            "s-1": "pl.yaml",
+            "school:s": "sc.yaml",
+            "provider:p": "pr.yaml",
+            "attendance:s-1": "at.yaml",
+        },
+        attendance={"s-1": {"placement": "s-1"}},
+    )
+    history = {
+        "pl.yaml": [Commit("0123456789abcdef", "Met the pupil")],
+        "sc.yaml": [Commit("f" * 16, "no")],
+    }
+    expected = [
+        ("pl.yaml#/id", "s-1"),
+        ("pl.yaml#/n/1", "x"),
+        ("sc.yaml#/name", "S School"),
+        ("pr.yaml#/name", "P Ltd"),
+        ("at.yaml#/placement", "s-1"),
+    ]
+    assert list(visible_fields(scoped, history)) == [
+        *expected,
+        ("pl.yaml (commit 0123456789 message)", "Met the pupil"),
+    ]
+    assert list(visible_fields(scoped)) == expected
+    scoped.audience = Audience("s", "s", "school", frozenset(CLASSES) - {"send"})
+    assert list(visible_fields(scoped, history)) == expected
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+
+def bare(outside=(), withheld=(), classes=None, placements=None, paths=None) -> Scoped:
+    return Scoped(
+        hub(),
+        {},
+        {},
+        placements or {},
+        paths or {},
+        withheld=list(withheld),
+        outside=list(outside),
+        classes=classes or {},
+    )
+
+
+def test_an_outside_upn_also_visible_is_warned_about_and_the_next_one_searched() -> None:
+    scoped = bare(
+        outside=[
+            ("P207000016049", "a.yaml"),
+            ("Z888100225007", "b.yaml"),
+            ("P207000016049", "a.yaml"),
+        ],
+        placements={"v": {"student": {"upn": "P207000016049"}}},
+        paths={"v": "v.yaml"},
+    )
+    result = plan(scoped)
+    assert result.skipped_visible == 2
+    assert result.warnings[0] == (
+        "a.yaml#/student/upn: the UPN of a pupil outside this audience is also the UPN of a pupil "
+        "it sees, in v.yaml#/student/upn (one pupil with two records?), so it is not searched "
+        "for in this site"
+    )
+    assert [(n.words, n.source) for n in result.needles] == [(words("Z888100225007"), "b.yaml")]
+
+
+def test_the_same_value_from_the_same_place_is_one_needle() -> None:
+    scoped = bare(outside=[("hollybrook-2025-009", "a.yaml")] * 2 + [("--", "c.yaml")])
+    assert [n.source for n in plan(scoped).needles] == ["a.yaml"]
+    text = "Older sibling known to youth services"
+    scoped = bare(withheld=[(text, "p#/s")] * 2, classes={"p#/s": "safeguarding"})
+    assert len(plan(scoped).needles) == 1
+
+
+def test_withheld_values_by_class() -> None:
+    long = "one two three four five six seven eight nine ten"
+    scoped = bare(
+        withheld=[
+            ("Tobias Wrenfeather", "p#/student/name"),
+            ("P207000016049", "p#/student/upn"),
+            ("N/A", "p#/a"),
+            (long, "p#/b"),
+            ("Ann Lee", "p#/c/name"),
+        ],
+        classes={
+            "p#/student/name": "identity",
+            "p#/student/upn": "identity",
+            "p#/a": "send",
+            "p#/c/name": "identity",
+        },
+    )
+    result = plan(scoped)
+    assert result.skipped_short == 1
+    got = [(n.words, n.source, n.what) for n in result.needles]
+    ident = ", withheld from this audience (identity)"
+    assert (words("Tobias"), "p#/student/name", f"the forename of a pupil{ident}") in got
+    assert (
+        words("Tobias Wrenfeather"),
+        "p#/student/name",
+        f"the full name of a pupil{ident}",
+    ) in got
+    assert (
+        words("P207000016049"),
+        "p#/student/upn",
+        "a value withheld from this audience (identity)",
+    ) in got
+    assert (words("Ann Lee"), "p#/c/name", "a value withheld from this audience (identity)") in got
+    runs = [n.words for n in result.needles if n.source == "p#/b"]
+    assert runs == [words(long)[i : i + 8] for i in range(3)]
+    assert {n.what for n in result.needles if n.source == "p#/b"} == {
+        "a value withheld from this audience (sensitive)"
+    }
+
+
+def test_namesakes_allow_an_initial_for_any_word_with_that_first_letter() -> None:
+    """A visible "Marigold Featherstonehaugh" can rightly appear as "M. Featherstonehaugh" (an
+    initial M folds to "rn"), "Tom Wrenfeather" as "T. Wrenfeather"; "Ann Wrenfeather" not."""
+    scoped = bare(
+        outside=[
+            ("Mary Featherstonehaugh", "m.yaml"),
+            ("Tobias Wrenfeather", "t.yaml"),
+            ("Tobias Quickthorpe", "q.yaml"),
+            ("A B", "ab.yaml"),
+        ],
+        placements={
+            "v": {"staff": "Marigold Featherstonehaugh", "other": {"name": "Tom Wrenfeather"}},
+            "w": {"contact_name": "Ann Quickthorpe"},
+        },
+        paths={"v": "v.yaml", "w": "w.yaml"},
+    )
+    result = plan(scoped)
+    forms = {(n.source, n.what.split(" of a pupil")[0]) for n in result.needles}
+    assert ("m.yaml", "the initial and surname") not in forms
+    assert ("m.yaml", "the full name") in forms
+    assert ("t.yaml", "the initial and surname") not in forms
+    assert ("q.yaml", "the initial and surname") in forms
+    assert ("ab.yaml", "the full name") in forms
+    assert result.warnings[0] == (
+        "m.yaml#/student/name: the name of a pupil outside this audience is not searched for in "
+        "this site as: initial and surname, surname and initial, surname, because it is also a "
+        "name this audience sees, in v.yaml#/staff (its other forms, the UPN and the record id "
+        "are)"
+    )
+
+
+def test_an_everyday_surname_is_warned_about_with_the_fields_that_hold_it() -> None:
+    scoped = bare(
+        outside=[("Tobias Brown", "t.yaml"), ("Ann Lee", "a.yaml")],
+        placements={"v": {"notes": "He wore brown shoes", "dsl": {"name": "Ann Lee"}}},
+        paths={"v": "v.yaml"},
+    )
+    result = plan(scoped)
+    assert result.warnings == [
+        "t.yaml#/student/name: the name of a pupil outside this audience is not searched for in "
+        "this site as: initial and surname, surname and initial, surname, because those words "
+        "are everyday words (or shorter than 3 letters) (its other forms, the UPN and the record "
+        "id are); the word appears in v.yaml#/notes: check that these do not name that pupil",
+        "a.yaml#/student/name: the name of a pupil outside this audience is not searched for in "
+        "this site as: full name, name in MIS order (surname, forename), initial and surname, "
+        "surname and initial, surname, because it is also a name this audience sees, in "
+        "v.yaml#/dsl/name (the UPN and the record id still are)",
+    ]
+
+
+def test_texts_of_the_configuration_are_namesakes_and_commit_messages_are_searched_fields() -> None:
+    scoped = bare(outside=[("Will Brown", "w.yaml"), ("Respect Collaboration", "r.yaml")])
+    scoped.placements, scoped.paths = {"v": {"x": "y"}}, {"v": "v.yaml"}
+    history = {"v.yaml": [Commit("0123456789abcdef", "Brown folder moved")]}
+    result = plan(scoped, ["the RESPECT Collaboration"], history)
+    assert any(
+        w.startswith("r.yaml#/student/name:") and "in aprecords.yml (" in w for w in result.warnings
+    )
+    assert any(
+        w.startswith("w.yaml#/student/name:") and "v.yaml (commit 0123456789 message)" in w
+        for w in result.warnings
+    )
+
+
+# --- decoding a file ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a.json", "a.webmanifest", "a.map"])
+def test_json_files_are_decoded_even_when_they_hold_one_string(name: str) -> None:
+    # a character outside the BMP is two \u escapes in JSON: only JSON joins them
+    assert words(decoded(b'"\\ud835\\udc13obias"', name)) == words("Tobias")
+
+
+@pytest.mark.parametrize(
+    "raw", [b'  ["\\ud835\\udc13obias"]', b'{"\\ud835\\udc13obias": true, "b": null}']
+)
+def test_json_is_recognised_by_its_first_bracket(raw: bytes) -> None:
+    assert words(decoded(raw, "a.txt"))[0] == words("Tobias")[0]
+    assert words(decoded(raw, "a.txt"))[1:] in ((), ("b",))
+
+
+def test_json_strings_are_kept_apart_and_bad_json_is_read_as_text() -> None:
+    assert words(decoded(b'{"a": "b", "c": 1}', "a.json")) == words("a b c 1")
+    assert words(decoded(b'{"Tobias": [Wrenfeather', "a.json")) == words("Tobias Wrenfeather")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert decoded(deep, "a.json") == deep.decode()
+
+
+def test_a_bad_gzip_or_bad_utf8_file_is_still_read() -> None:
+    assert decoded(b"Tobias Wrenfeather", "a.gz") == "Tobias Wrenfeather"
+    truncated = gzip.compress(b"Tobias Wrenfeather")[:-6]
+    assert decoded(truncated, "b.gz") == truncated.decode("utf-8", "replace")
+    assert decoded(b"\xff Tobias", "c.html") == "\ufffd Tobias"
+
+
+def test_script_escapes_and_entities_at_any_depth() -> None:
+    assert words(decoded(b"Ann\\nLee and Ann\\u{110000}Lee", "a.js")) == (
+        "ann",
+        "lee",
+        "and",
+        "ann",
+        "lee",
+    )
+    assert decoded(b"&amp;amp;amp;amp;#84;obias & Co", "a.html") == "Tobias & Co"
+
+
+# --- scanning a site -------------------------------------------------------------------------
+
+
+def test_theme_files_are_skipped_and_the_scan_goes_on(tmp_path: Path) -> None:
+    import material
+
+    assets = Path(material.__file__).parent / "templates" / "assets"
+    theme_file = next(f for f in sorted(assets.rglob("*.js")) if f.is_file())
+    assert hashlib.sha256(theme_file.read_bytes()).hexdigest() in theme_digests()
+    site = write(tmp_path / "site", {"z.html": "Saffron Quickthorpe"})
+    (site / "a.js").write_bytes(theme_file.read_bytes() + b"")
+    scoped = bare(outside=[("Saffron Quickthorpe", "s.yaml"), ("P207000016049", "s.yaml")])
+    assert [leak.file for leak in scan(site, scoped)] == ["z.html"]
+
+
+def test_a_name_and_a_upn_in_one_file_are_two_leaks_the_longest_form_shown(tmp_path: Path) -> None:
+    site = write(tmp_path / "site", {"x.html": "Quickthorpe, P207000016049, Saffron Quickthorpe"})
+    scoped = bare(outside=[("Saffron Quickthorpe", "s.yaml"), ("P207000016049", "s.yaml")])
+    assert [str(leak) for leak in scan(site, scoped)] == [
+        "x.html: the UPN of a pupil outside this audience (source: s.yaml)",
+        "x.html: the full name of a pupil outside this audience (source: s.yaml)",
+    ]
+
+
+def test_texts_every_site_shows_are_not_leaks(tmp_path: Path) -> None:
+    site = write(tmp_path / "site", {"x.html": "Respect Collaboration"})
+    scoped = bare(outside=[("Respect Collaboration", "r.yaml")])
+    check(site, scoped, ["RESPECT Collaboration"])
+    assert scan(site, scoped, ["RESPECT Collaboration"]) == []
+    with pytest.raises(LeakError):
+        check(site, scoped)

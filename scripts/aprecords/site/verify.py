@@ -379,10 +379,7 @@ def _sort_names(
     where = _occurrences(
         [n for n, _ in unsearched], [f for f in fields if not _is_name_field(f[0])]
     )
-    searched: dict[str, int] = {}
-    for needle, _ in forms:
-        if needle not in skip:
-            searched[needle.source] = searched.get(needle.source, 0) + 1
+    searched = {needle.source for needle, _ in forms if needle not in skip}
     grouped: dict[tuple[str, str, str], list[Needle]] = {}
     for needle, namesake in unsearched:
         whose = needle.what.split(" of a pupil", 1)[1]
@@ -398,7 +395,7 @@ def _sort_names(
         also = sorted({src for n in needles for src in where.get(n, [])})
         still = (
             "its other forms, the UPN and the record id are"
-            if searched.get(source)
+            if source in searched
             else "the UPN and the record id still are"
         )
         seen_in = (
@@ -462,9 +459,7 @@ def decoded(raw: bytes, name: str) -> str:
     if "\\" in text:
         text = _JS_CONTROL.sub(" ", text)
         text = _JS_ESCAPE.sub(_unescape_js, text)
-    for _ in range(3):
-        if "&" not in text:
-            break
+    while "&" in text:  # until nothing changes: each pass shortens the text, so this ends
         unescaped = html.unescape(text)
         if unescaped == text:
             break
@@ -531,8 +526,8 @@ def _one_per_source(rel: str, hits: Iterable[Needle]) -> Iterator[Leak]:
     best: dict[tuple[str, str], Needle] = {}
     for needle in sorted(hits, key=lambda n: (-len(n.words), n.what)):
         prefix, _, rest = needle.what.partition(" of a pupil")
-        name = rest and not prefix.startswith(("the UPN", "a value"))  # a form of a name
-        best.setdefault((needle.source, "name" + rest if name else needle.what), needle)
+        name = rest and not prefix.startswith("the UPN")  # a form of a name
+        best.setdefault((needle.source, rest if name else needle.what), needle)
     for needle in best.values():
         yield Leak(rel, needle.source, needle.what)
 
