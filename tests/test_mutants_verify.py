@@ -539,3 +539,102 @@ def test_texts_every_site_shows_are_not_leaks(tmp_path: Path) -> None:
     assert scan(site, scoped, ["RESPECT Collaboration"]) == []
     with pytest.raises(LeakError):
         check(site, scoped)
+
+
+# --- forms of a name, and more of the help pages and the plan --------------------------------
+
+
+def forms_of(name: str, forename_alone: bool = False) -> list[tuple[str, tuple[str, ...], bool]]:
+    from aprecords.site.verify import name_forms
+
+    return [(f.form, f.words, f.distinct) for f in name_forms(name, forename_alone)]
+
+
+def test_a_one_word_name_is_one_form_searched_unless_everyday() -> None:
+    assert forms_of("Tobias") == [("name", words("Tobias"), True)]
+    assert forms_of("Will") == [("name", words("Will"), False)]
+    assert forms_of("- --") == []
+
+
+def test_a_three_part_name_adds_forename_and_surname() -> None:
+    t, j, w = words("Tobias"), words("James"), words("Wrenfeather")
+    assert forms_of("Tobias James Wrenfeather", forename_alone=True) == [
+        ("full name", t + j + w, True),
+        ("forename and surname", t + w, True),
+        ("name in MIS order (surname, forename)", w + t, True),
+        ("initial and surname", words("T") + w, True),
+        ("surname and initial", w + words("T"), True),
+        ("surname", w, True),
+        ("forename", t, True),
+    ]
+
+
+def test_everyday_parts_are_not_searched_alone() -> None:
+    b, initial = words("Brown"), words("T")
+    assert forms_of("Tobias Brown") == [
+        ("full name", words("Tobias Brown"), True),
+        ("name in MIS order (surname, forename)", b + words("Tobias"), True),
+        ("initial and surname", initial + b, False),
+        ("surname and initial", b + initial, False),
+        ("surname", b, False),
+    ]
+    assert forms_of("Will Wrenfeather", forename_alone=True)[-1] == (
+        "forename",
+        words("Will"),
+        False,
+    )
+    # a part without letters (a digit) is no more distinct than an everyday word
+    assert forms_of("Tobias 2")[-1] == ("surname", words("2"), False)
+
+
+def test_an_initial_that_folds_to_nothing_falls_back_to_the_forenames_first_letter() -> None:
+    forms = {f: ws for f, ws, _ in forms_of("\u200bTobias Wrenfeather")}
+    assert forms["initial and surname"] == words("T Wrenfeather")
+
+
+def test_help_pages_report_every_pupil_and_a_name_split_over_lines_at_line_one(
+    repo: Repository,
+) -> None:
+    from aprecords.load import load_text
+    from aprecords.repository import Record
+
+    doc = load_text("id: odd-2025-001\nschool: x\nstudent: Ann Lee\n", "records/odd.yaml")
+    repo.records.append(Record("placement", doc, valid=False))
+    write(repo.root / "docs", {"a.md": "Tobias Wrenfeather\nSaffron\nQuickthorpe\nodd-2025-001\n"})
+    found = [line.split(" (source: ")[0] for line in help_page_leaks(repo)]
+    assert found == [  # by source: records/odd.yaml, then hollybrook, then marsh-lane
+        "docs/a.md:4:1: error: the record id of a placement",
+        "docs/a.md:1:1: error: the full name of a pupil",
+        "docs/a.md:1:1: error: the full name of a pupil",
+    ]
+
+
+def test_a_withheld_text_a_visible_field_repeats_is_warned_about_once() -> None:
+    text = "one two three four five six seven eight nine"
+    scoped = bare(
+        withheld=[(text, "p#/s")],
+        classes={"p#/s": "safeguarding"},
+        placements={"v": {f"f{i}": text for i in range(6)}},
+        paths={"v": "v.yaml"},
+    )
+    result = plan(scoped)
+    assert result.needles == [] and result.skipped_visible == 2
+    assert result.warnings == [
+        "p#/s: a value withheld from this audience (safeguarding) is repeated in v.yaml#/f0, "
+        "v.yaml#/f1, v.yaml#/f2, v.yaml#/f3, v.yaml#/f4, which this audience sees, so it is not "
+        "searched for in this site: move it out of the visible field if it should stay withheld"
+    ]
+
+
+def test_an_audiences_check_and_plan_use_the_configuration_and_history(
+    repo: Repository, tmp_path: Path
+) -> None:
+    from aprecords.scope import scope
+
+    repo.placements["marsh-lane-2025-001"].data["student"]["name"] = "Respect Collaboration"
+    site = write(tmp_path / "site", {"index.html": "the RESPECT Collaboration"})
+    assert audience_leaks(repo, hollybrook(), site) == []
+    repo.placements["marsh-lane-2025-001"].data["student"]["name"] = "Tobias Brown"
+    history = {TOBIAS: [Commit("0123456789abcdef", "Brown folder moved")]}
+    result = audience_plan(repo, scope(repo, hollybrook()), history)
+    assert any(f"{TOBIAS} (commit 0123456789 message)" in w for w in result.warnings)

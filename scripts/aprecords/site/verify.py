@@ -644,7 +644,7 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
         student = student if isinstance(student, dict) else {}
         values = [student.get("name"), student.get("upn"), record.data.get("id")]
         scoped.outside.extend((v, record.path) for v in values if isinstance(v, str) and v.strip())
-    result = plan(scoped, ())
+    result = plan(scoped)
     needles = [*result.needles]
     matcher = Matcher(needles)
     found: list[str] = []
@@ -661,11 +661,9 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
                 continue  # one line per pupil and file: the longest form found
             best.remove((needle.source, needle.what))  # (a long text has several needles)
             line = next((i for i, t in enumerate(lines, 1) if needle in matcher.find(words(t))), 1)
-            what = (
-                needle.what.replace(" outside this audience", "")
-                .replace(", withheld from this audience", "")
-                .replace(" withheld from this audience", " of a sensitivity class")
-            )
+            what = needle.what.replace(" outside this audience", "").replace(
+                " withheld from this audience", " of a sensitivity class"
+            )  # (names are not withheld from the help pages: they are outside values here)
             found.append(
                 f"docs/{rel}:{line}:1: error: {what} (source: {needle.source}); help pages "
                 "are published to every audience, so they must hold no pupil's name, UPN, "
