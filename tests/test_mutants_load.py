@@ -360,3 +360,45 @@ def test_syntax_errors_without_a_problem_a_hint_or_a_place() -> None:
         "items need commas between them and the list its closing bracket"
     )
     assert load._mark(None) == (1, 1)
+
+
+# --- lone carriage returns, escaped invisible characters, control characters in parse ------
+
+
+def test_a_lone_carriage_return_is_refused_at_its_place_unless_unseen_ok() -> None:
+    with pytest.raises(LoadError) as raised:
+        decode(b"a: 1\nb: x\ry\n")
+    assert where(raised.value) == (
+        "control-character",
+        2,
+        5,
+        "a carriage return (U+000D) that does not end a line; delete it, or save the file "
+        "with ordinary line endings",
+    )
+    assert decode(b"a: 1\nb: x\ry\n", unseen_ok=True) == "a: 1\nb: x\ry\n"
+    assert decode(b"a: 1\r\nb: 2\r\n") == "a: 1\r\nb: 2\r\n"
+
+
+ESCAPED_ZWSP = (
+    "an invisible character, U+200B ZERO WIDTH SPACE (written as an escape in quoted text): it "
+    "can make text look different from what it holds (letters shown reordered, or two "
+    "different words shown the same); delete it, and retype the text around it if unsure"
+)
+
+
+def test_an_invisible_character_written_as_an_escape_is_refused_where_it_is() -> None:
+    for text, place in (('a: 1\nb: "x\\u200by"\n', (2, 4)), ('a: 1\n"k\\u200b": 1\n', (2, 1))):
+        with pytest.raises(LoadError) as raised:
+            load_text(text, "p.yaml")
+        assert where(raised.value) == ("invisible-character", *place, ESCAPED_ZWSP)
+    assert load_text('a: 1\nb: "x\\u200by"\n', "p.yaml", unseen_ok=True).data["b"] == "x\u200by"
+    assert load_text('a: 1\nb: "x\\ty"\n', "p.yaml").data["b"] == "x\ty"
+
+
+def test_a_control_character_reaching_the_parser_is_placed_by_characters_not_bytes() -> None:
+    assert where(refused("a: \u00e9\u00e9\x01\n")) == (
+        "encoding",
+        1,
+        6,
+        "an invisible control character (U+0001) that YAML does not allow; delete it",
+    )
