@@ -440,6 +440,7 @@ def test_an_everyday_surname_is_warned_about_with_the_fields_that_hold_it() -> N
         paths={"v": "v.yaml"},
     )
     result = plan(scoped)
+    assert result.skipped_visible == 3 + 5
     assert result.warnings == [
         "t.yaml#/student/name: the name of a pupil outside this audience is not searched for in "
         "this site as: initial and surname, surname and initial, surname, because those words "
@@ -638,3 +639,33 @@ def test_an_audiences_check_and_plan_use_the_configuration_and_history(
     history = {TOBIAS: [Commit("0123456789abcdef", "Brown folder moved")]}
     result = audience_plan(repo, scope(repo, hollybrook()), history)
     assert any(f"{TOBIAS} (commit 0123456789 message)" in w for w in result.warnings)
+
+
+def test_an_own_pupils_everyday_forename_is_warned_about_by_its_field() -> None:
+    scoped = bare(
+        withheld=[("Will Wrenfeather", "q#/student/name")], classes={"q#/student/name": "identity"}
+    )
+    result = plan(scoped)
+    assert not [n for n in result.needles if n.what.startswith("the forename")]
+    assert result.warnings == [
+        "q#/student/name: the name of a pupil, withheld from this audience (identity) is not "
+        "searched for in this site as: forename, because those words are everyday words (or "
+        "shorter than 3 letters) (its other forms, the UPN and the record id are)"
+    ]
+
+
+def test_more_than_five_fields_holding_the_word_are_cut_short() -> None:
+    fields = {f"f{i}": "brown shoes" for i in range(6)}
+    scoped = bare(
+        outside=[("Tobias Brown", "t.yaml")], placements={"v": fields}, paths={"v": "v.yaml"}
+    )
+    (warning,) = plan(scoped).warnings
+    shown = ", ".join(f"v.yaml#/f{i}" for i in range(5))
+    assert warning.endswith(
+        f"; the word appears in {shown} and more: check that these do not name that pupil"
+    )
+    del fields["f5"]
+    (warning,) = plan(scoped).warnings
+    assert warning.endswith(
+        f"; the word appears in {shown}: check that these do not name that pupil"
+    )

@@ -321,7 +321,7 @@ def plan(
             )
     candidates: list[Needle] = []
     for value, source in scoped.withheld:
-        cls = scoped.classes.get(source, "")
+        cls = scoped.classes.get(source)
         if cls == "identity" and source.endswith("/student/name"):
             for form in name_forms(value, forename_alone=True):
                 what = f"the {form.form} of a pupil, withheld from this audience (identity)"
