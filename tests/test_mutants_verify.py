@@ -669,3 +669,8 @@ def test_more_than_five_fields_holding_the_word_are_cut_short() -> None:
     assert warning.endswith(
         f"; the word appears in {shown}: check that these do not name that pupil"
     )
+
+
+def test_a_record_without_a_known_path_is_named_by_its_key() -> None:
+    scoped = bare(placements={"x-1": {"a": "b"}})
+    assert list(visible_fields(scoped)) == [("x-1#/a", "b")]
