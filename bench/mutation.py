@@ -13,7 +13,8 @@ would never switch a mutant on (everything "survives"). The staging folder holds
 ``scripts/`` as ``src/``, so the names agree, and ``mutants/scripts`` links to the mutated
 ``src`` so that tests running ``python -m aprecords`` (PYTHONPATH derived from the test
 file) run the mutant too. mutmut skips decorated functions, so in the copy of the module
-under test ``@rule(...)`` and ``@property`` are applied below the function instead
+under test ``@rule(...)``, ``@property`` and ``@functools.cache``/``lru_cache(...)`` are
+applied below the function instead
 (``unwrap_decorators``), which mutmut does mutate.
 
 Survivors listed in README "Mutation testing" as equivalent (a line starting with
@@ -43,7 +44,8 @@ TARGET = 0.90
 KILLED = {1, 3, 24, -24, 36, 152, 255}  # mutmut: test failure, pytest error, timeouts
 SURVIVED = {0}
 NO_TESTS = {5, 33}
-UNWRAP = ("rule", "property")  # decorators moved below the function (see unwrap_decorators)
+# Decorators moved below the function (see unwrap_decorators): names, and module.attribute.
+UNWRAP = ("rule", "property", "functools.cache", "functools.lru_cache")
 
 
 @dataclass
@@ -91,11 +93,15 @@ def slug(module: str) -> str:
 
 
 def unwrap_decorators(text: str) -> str:
-    """The same module with ``@rule(...)`` and ``@property`` applied after the function.
+    """The same module with the decorators of :data:`UNWRAP` applied after the function.
 
-    mutmut leaves decorated functions alone, and every validation rule is ``@rule``-decorated.
-    ``f = rule(...)(f)`` right below the function is the same program (nothing in between
-    uses ``f``), and mutmut mutates it.
+    mutmut leaves decorated functions alone, and every validation rule is ``@rule``-decorated,
+    as are the leak check's cached helpers (``@functools.cache``: folding a character, the
+    forms of a name). ``f = rule(...)(f)`` right below the function is the same program
+    (nothing in between uses ``f``), and mutmut mutates it. A cache is applied through
+    ``per_mutant`` (:data:`CACHE_HELPER`): mutmut forks each mutant's run from a process that
+    has run the tests already, so a plain cache would hand the mutant the unmutated
+    function's results, and hide calls from mutmut's map of tests to functions.
     """
     lines = text.splitlines(keepends=True)
     tree = ast.parse(text)
@@ -106,18 +112,53 @@ def unwrap_decorators(text: str) -> str:
             if not isinstance(node, ast.FunctionDef) or not node.decorator_list:
                 continue
             calls = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
-            if not all(isinstance(c, ast.Name) and c.id in UNWRAP for c in calls):
+            if not all(ast.unparse(c) in UNWRAP for c in calls):
                 continue
             applied = node.name
-            for decorator in reversed(node.decorator_list):
-                applied = f"{ast.get_source_segment(text, decorator)}({applied})"
+            for decorator, call in zip(node.decorator_list[::-1], calls[::-1], strict=True):
+                source = ast.get_source_segment(text, decorator)
+                if ast.unparse(call).startswith("functools."):
+                    source = f"_per_mutant({source})"
+                applied = f"{source}({applied})"
             indent = " " * node.col_offset
             after = f"{indent}{node.name} = {applied}\n"
             edits.append((node.decorator_list[0].lineno, node.lineno, node.end_lineno, after))
     for first, def_line, end, after in sorted(edits, reverse=True):
         lines[end:end] = [after]
         del lines[first - 1 : def_line - 1]
+    if any("_per_mutant(" in e[3] for e in edits):  # imported above the first one
+        where = min(e[0] for e in edits) - 1
+        lines.insert(where, f"from aprecords.{CACHE_HELPER} import per_mutant as _per_mutant\n")
     return "".join(lines)
+
+
+CACHE_HELPER = "_mutation_cache"
+"""A module the stage adds to the package (not mutated: only the module under test is)."""
+CACHE_HELPER_TEXT = '''"""Written by bench/mutation.py: caches kept apart per mutant."""
+
+import os
+
+
+def per_mutant(cache):
+    """``cache`` (functools.cache, lru_cache(...)) kept separately for each mutant, and for
+    each test while mutmut maps tests to functions (MUTANT_UNDER_TEST=stats)."""
+
+    def decorate(function):
+        cached = {}
+
+        def call(*args, **kwargs):
+            active = os.environ.get("MUTANT_UNDER_TEST", "")
+            if active == "stats":
+                active += os.environ.get("PYTEST_CURRENT_TEST", "")
+            if active not in cached:
+                cached[active] = cache(function)
+            return cached[active](*args, **kwargs)
+
+        call.cache_clear = cached.clear
+        return call
+
+    return decorate
+'''
 
 
 def stage(module: str, tests: list[str]) -> Path:
@@ -127,6 +168,7 @@ def stage(module: str, tests: list[str]) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     shutil.copytree(ROOT / "scripts", folder / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "src" / "aprecords" / f"{CACHE_HELPER}.py").write_text(CACHE_HELPER_TEXT, "utf-8")
     target = folder / "src" / "aprecords" / module
     target.write_text(unwrap_decorators(target.read_text("utf-8")), "utf-8")
     mutmut = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["mutmut"]

@@ -80,7 +80,8 @@ def test_a_loader_on_a_fresh_table_types_scalars_as_documented() -> None:
 
 def test_decode_drops_only_a_leading_byte_order_mark() -> None:
     assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"
-    # One anywhere else is not dropped silently: it is an invisible character, refused.
+    # one later in the text stays: kept when unseen characters are let through, else refused
+    assert decode("a: x\ufeff".encode(), unseen_ok=True) == "a: x\ufeff"
     with pytest.raises(LoadError) as raised:
         decode("a: x\ufeff".encode())
     assert (raised.value.rule, raised.value.line, raised.value.column) == (
@@ -288,11 +289,34 @@ def test_closed_collections_are_counted_off(python_parser: None) -> None:
 
 
 def test_the_pre_scan_counts_every_nesting_indicator() -> None:
+    # the top mapping needs no indicator: MAX_DEPTH of them can be one level too deep
     for ch in "[{-?":
-        assert load._needs_event_scan(ch * MAX_DEPTH) is False, ch
-        assert load._needs_event_scan(ch * (MAX_DEPTH + 1)) is True, ch
-    mixed = "[" * 250 + "{" * 250 + "-" * 250 + "?" * 251
+        assert load._needs_event_scan(ch * (MAX_DEPTH - 1)) is False, ch
+        assert load._needs_event_scan(ch * MAX_DEPTH) is True, ch
+    mixed = "[" * 250 + "{" * 250 + "-" * 250 + "?" * 250
     assert load._needs_event_scan(mixed) is True
+
+
+def test_one_level_too_deep_is_a_depth_finding_at_the_first_level_too_many() -> None:
+    """The top mapping and MAX_DEPTH lists: the lists' last bracket is the level too many."""
+    over = "a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n"
+    err = refused(over)
+    assert (err.rule, err.line, err.column) == ("yaml-depth", 1, len("a: ") + MAX_DEPTH)
+    fits = "a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
+    assert isinstance(parse(fits)["a"], list)
+
+
+def test_nesting_no_indicator_counts_is_a_depth_finding_too() -> None:
+    """Two block mappings (no '[', '{', '-' or '?') and MAX_DEPTH - 1 lists: the scan is not
+    triggered, and libyaml's own limit in the main parse becomes the same finding."""
+    lists = MAX_DEPTH - 1
+    over = "a:\n  b: " + "[" * lists + "]" * lists + "\n"
+    assert not load._needs_event_scan(over)
+    err = refused(over)
+    assert (err.rule, err.line, err.column) == ("yaml-depth", 2, len("  b: ") + lists)
+    assert err.message.startswith("lists and mappings are nested more than 1000 deep here")
+    fits = "a:\n  b: " + "[" * (lists - 1) + "]" * (lists - 1) + "\n"
+    assert isinstance(parse(fits)["a"]["b"], list)
 
 
 @pytest.mark.parametrize(
@@ -336,3 +360,45 @@ def test_syntax_errors_without_a_problem_a_hint_or_a_place() -> None:
         "items need commas between them and the list its closing bracket"
     )
     assert load._mark(None) == (1, 1)
+
+
+# --- lone carriage returns, escaped invisible characters, control characters in parse ------
+
+
+def test_a_lone_carriage_return_is_refused_at_its_place_unless_unseen_ok() -> None:
+    with pytest.raises(LoadError) as raised:
+        decode(b"a: 1\nb: x\ry\n")
+    assert where(raised.value) == (
+        "control-character",
+        2,
+        5,
+        "a carriage return (U+000D) that does not end a line; delete it, or save the file "
+        "with ordinary line endings",
+    )
+    assert decode(b"a: 1\nb: x\ry\n", unseen_ok=True) == "a: 1\nb: x\ry\n"
+    assert decode(b"a: 1\r\nb: 2\r\n") == "a: 1\r\nb: 2\r\n"
+
+
+ESCAPED_ZWSP = (
+    "an invisible character, U+200B ZERO WIDTH SPACE (written as an escape in quoted text): it "
+    "can make text look different from what it holds (letters shown reordered, or two "
+    "different words shown the same); delete it, and retype the text around it if unsure"
+)
+
+
+def test_an_invisible_character_written_as_an_escape_is_refused_where_it_is() -> None:
+    for text, place in (('a: 1\nb: "x\\u200by"\n', (2, 4)), ('a: 1\n"k\\u200b": 1\n', (2, 1))):
+        with pytest.raises(LoadError) as raised:
+            load_text(text, "p.yaml")
+        assert where(raised.value) == ("invisible-character", *place, ESCAPED_ZWSP)
+    assert load_text('a: 1\nb: "x\\u200by"\n', "p.yaml", unseen_ok=True).data["b"] == "x\u200by"
+    assert load_text('a: 1\nb: "x\\ty"\n', "p.yaml").data["b"] == "x\ty"
+
+
+def test_a_control_character_reaching_the_parser_is_placed_by_characters_not_bytes() -> None:
+    assert where(refused("a: \u00e9\u00e9\x01\n")) == (
+        "encoding",
+        1,
+        6,
+        "an invisible control character (U+0001) that YAML does not allow; delete it",
+    )

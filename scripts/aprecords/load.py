@@ -185,11 +185,12 @@ def _needs_event_scan(text: str) -> bool:
 
     Cheap checks first: '&', '*' or '!' not after a letter or digit (a token starts only
     after a space, line break, flow bracket or ':'; and '&' or '*' before a name, not
-    before a space), or more brackets and '-'/'?'
-    indicators than MAX_DEPTH (indentation alone cannot nest dangerously deep within any
-    plausible size limit: depth d needs about d*d/2 leading spaces).
+    before a space), or at least MAX_DEPTH brackets and '-'/'?' indicators (the top mapping
+    needs none, so MAX_DEPTH of them can open level MAX_DEPTH + 1; indentation alone cannot
+    nest dangerously deep within any plausible size limit: depth d needs about d*d/2
+    leading spaces, and :func:`parse` turns libyaml's own limit into the same finding).
     """
-    if text.count("[") + text.count("{") + text.count("-") + text.count("?") > MAX_DEPTH:
+    if text.count("[") + text.count("{") + text.count("-") + text.count("?") >= MAX_DEPTH:
         return True
     if "&" not in text and "*" not in text and "!" not in text:
         return False
@@ -206,15 +207,8 @@ def _needs_event_scan(text: str) -> bool:
 
 def _scan_events(text: str) -> None:
     """Refuse anchors, aliases, explicit tags and nesting deeper than MAX_DEPTH."""
-    if not _needs_event_scan(text):
-        return
-    try:
-        _check_events(text)
-    except yaml.MarkedYAMLError as exc:
-        # PyYAML 6.0.4's bundled libyaml has its own nesting limit, met before ours.
-        if "nesting depth" not in str(exc.problem) or exc.problem_mark is None:
-            raise
-        raise _too_deep(exc.problem_mark) from None
+    if _needs_event_scan(text):
+        _check_events(text)  # a YAML error here goes to parse(), as one in the main parse
 
 
 def _too_deep(mark: yaml.Mark) -> LoadError:
@@ -328,6 +322,10 @@ def parse(text: str) -> Any:
             "yaml-tag" if "constructor" in tag else "yaml-syntax",
         ) from None
     except yaml.MarkedYAMLError as exc:
+        # PyYAML 6.0.4's bundled libyaml has its own nesting limit, the same as MAX_DEPTH
+        # (met at the same place), reached before ours, or where no indicator was counted.
+        if "nesting depth" in str(exc.problem) and exc.problem_mark is not None:
+            raise _too_deep(exc.problem_mark) from None
         raise _syntax_error(exc) from None
     except yaml.reader.ReaderError as exc:
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)

@@ -15,7 +15,7 @@ from typing import Any
 from aprecords.access import Audience
 from aprecords.findings import pointer
 from aprecords.repository import Repository
-from aprecords.schemas import Schemas
+from aprecords.schemas import SchemaError, Schemas
 
 
 class Withheld:
@@ -37,8 +37,14 @@ def sensitive_paths(schemas: Schemas, kind: str) -> dict[Path, str]:
     found: dict[Path, str] = {}
 
     def walk(target: Any, path: Path, depth: int = 0) -> None:
-        if not isinstance(target, dict) or depth > 40:
+        if not isinstance(target, dict):
             return
+        if depth > 40:  # a mark further down would be missed: refuse rather than leak
+            raise SchemaError(
+                f"the {kind} schema is nested more than 40 levels deep (at "
+                f"/{'/'.join(path)}); sensitivity marks below could be missed, so nothing "
+                "is built: flatten the schema"
+            )
         if "x-sensitivity" in target:
             found[path] = target["x-sensitivity"]
             return

@@ -321,7 +321,7 @@ def plan(
             )
     candidates: list[Needle] = []
     for value, source in scoped.withheld:
-        cls = scoped.classes.get(source, "")
+        cls = scoped.classes.get(source)
         if cls == "identity" and source.endswith("/student/name"):
             for form in name_forms(value, forename_alone=True):
                 what = f"the {form.form} of a pupil, withheld from this audience (identity)"
@@ -379,10 +379,7 @@ def _sort_names(
     where = _occurrences(
         [n for n, _ in unsearched], [f for f in fields if not _is_name_field(f[0])]
     )
-    searched: dict[str, int] = {}
-    for needle, _ in forms:
-        if needle not in skip:
-            searched[needle.source] = searched.get(needle.source, 0) + 1
+    searched = {needle.source for needle, _ in forms if needle not in skip}
     grouped: dict[tuple[str, str, str], list[Needle]] = {}
     for needle, namesake in unsearched:
         whose = needle.what.split(" of a pupil", 1)[1]
@@ -398,7 +395,7 @@ def _sort_names(
         also = sorted({src for n in needles for src in where.get(n, [])})
         still = (
             "its other forms, the UPN and the record id are"
-            if searched.get(source)
+            if source in searched
             else "the UPN and the record id still are"
         )
         seen_in = (
@@ -462,9 +459,7 @@ def decoded(raw: bytes, name: str) -> str:
     if "\\" in text:
         text = _JS_CONTROL.sub(" ", text)
         text = _JS_ESCAPE.sub(_unescape_js, text)
-    for _ in range(3):
-        if "&" not in text:
-            break
+    while "&" in text:  # until nothing changes: each pass shortens the text, so this ends
         unescaped = html.unescape(text)
         if unescaped == text:
             break
@@ -531,8 +526,8 @@ def _one_per_source(rel: str, hits: Iterable[Needle]) -> Iterator[Leak]:
     best: dict[tuple[str, str], Needle] = {}
     for needle in sorted(hits, key=lambda n: (-len(n.words), n.what)):
         prefix, _, rest = needle.what.partition(" of a pupil")
-        name = rest and not prefix.startswith(("the UPN", "a value"))  # a form of a name
-        best.setdefault((needle.source, "name" + rest if name else needle.what), needle)
+        name = rest and not prefix.startswith("the UPN")  # a form of a name
+        best.setdefault((needle.source, rest if name else needle.what), needle)
     for needle in best.values():
         yield Leak(rel, needle.source, needle.what)
 
@@ -649,7 +644,7 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
         student = student if isinstance(student, dict) else {}
         values = [student.get("name"), student.get("upn"), record.data.get("id")]
         scoped.outside.extend((v, record.path) for v in values if isinstance(v, str) and v.strip())
-    result = plan(scoped, ())
+    result = plan(scoped)
     needles = [*result.needles]
     matcher = Matcher(needles)
     found: list[str] = []
@@ -664,12 +659,11 @@ def help_page_leaks(repo: Repository, skip: Iterable[str] = ()) -> list[str]:
         for needle in sorted(hits, key=lambda n: (n.source, n.what)):
             if (needle.source, needle.what) not in best:
                 continue  # one line per pupil and file: the longest form found
+            best.remove((needle.source, needle.what))  # (a long text has several needles)
             line = next((i for i, t in enumerate(lines, 1) if needle in matcher.find(words(t))), 1)
-            what = (
-                needle.what.replace(" outside this audience", "")
-                .replace(", withheld from this audience", "")
-                .replace(" withheld from this audience", " of a sensitivity class")
-            )
+            what = needle.what.replace(" outside this audience", "").replace(
+                " withheld from this audience", " of a sensitivity class"
+            )  # (names are not withheld from the help pages: they are outside values here)
             found.append(
                 f"docs/{rel}:{line}:1: error: {what} (source: {needle.source}); help pages "
                 "are published to every audience, so they must hold no pupil's name, UPN, "
