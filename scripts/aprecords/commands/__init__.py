@@ -5,11 +5,12 @@ Add a module's ``register`` to REGISTRATIONS to make its commands appear in ``ap
 
 from __future__ import annotations
 
-from aprecords.commands import access, attendance, authoring, site
+from aprecords.commands import access, attendance, authoring, fmt, site
 
 REGISTRATIONS: list = [
     access.register,
     authoring.register,
     site.register,
     attendance.register,
+    fmt.register,
 ]
