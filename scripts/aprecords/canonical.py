@@ -7,8 +7,10 @@ lists indented under their key (``- item``), empty ones as ``[]`` and ``{}``, sc
 form's YAML package writes them (``yamlscalar.py``), no blank lines, no ``---``.
 
 Comments are kept, found between PyYAML's scanner tokens (a ``#`` there always starts one):
-a comment on a line of its own goes before the key or list item that follows it (after the
-one before it, when it is indented deeper than what follows); a comment at the end of a line
+notes before the first key stay at the top; a comment on a line of its own goes before the
+key or list item that follows it, or, when it is indented deeper than what follows, after the
+one before it (at the end of its list or mapping, if that was the last); a comment at the end
+of a line
 stays at the end of the first line of the key or item that starts on that line. The result is
 read back and must hold exactly the same values, or nothing is written.
 """
@@ -35,7 +37,12 @@ class Comments:
     before: dict[Path_, list[str]] = field(default_factory=lambda: defaultdict(list))
     eol: dict[Path_, list[str]] = field(default_factory=lambda: defaultdict(list))
     after: dict[Path_, list[str]] = field(default_factory=lambda: defaultdict(list))
+    tail: dict[Path_, list[str]] = field(default_factory=lambda: defaultdict(list))
+    head: list[str] = field(default_factory=list)
     end: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.before, self.eol, self.after, self.tail, self.head, self.end))
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,16 @@ def comments_of(text: str) -> Comments:
                 found.eol[target.path].append(body)
             continue
         nxt = next((a for a in anchors if a.line > line), None)
-        if nxt is not None and nxt.column >= column:
+        if anchors and line < anchors[0].line:
+            found.head.append(body)  # the file's opening notes stay at the top
+        elif nxt is not None and nxt.column >= column:
             found.before[nxt.path].append(body)
-            continue
-        prev = [a for a in anchors if a.line < line and a.column <= column]
-        if prev:
-            found.after[prev[-1].path].append(body)
+        elif prev := [a for a in anchors if a.line < line and a.column <= column]:
+            last = prev[-1]
+            if nxt is not None and nxt.path[:-1] == last.path[:-1]:
+                found.after[last.path].append(body)
+            else:  # after the last entry of a list or mapping: it stays at the end of it
+                found.tail[last.path[:-1]].append(body)
         elif nxt is not None:
             found.before[nxt.path].append(body)
         else:
@@ -209,18 +220,18 @@ class _Writer:
         for key in keys:
             head = string(str(key), " " * col, implicit_key=True) + ":"
             lines += self.node((*path, key), head, data[key], col, _child(schema, key))
-        return lines
+        return lines + [" " * col + c for c in self.comments.tail.get(path, [])]
 
     def sequence(self, path: Path_, data: list[Any], col: int, schema: Any) -> list[str]:
         lines: list[str] = []
         for i, item in enumerate(data):
             lines += self.node((*path, i), "-", item, col, _child(schema, i))
-        return lines
+        return lines + [" " * col + c for c in self.comments.tail.get(path, [])]
 
 
 def layout(data: dict[str, Any], schema: dict[str, Any] | None, comments: Comments) -> str:
     """The canonical text of ``data`` with ``comments`` in place."""
-    lines = _Writer(comments).mapping((), data, 0, schema) + comments.end
+    lines = comments.head + _Writer(comments).mapping((), data, 0, schema) + comments.end
     return "\n".join(lines) + "\n"
 
 

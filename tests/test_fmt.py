@@ -1,0 +1,175 @@
+"""``aprecords fmt``: the canonical layout written in place, comments kept, values unchanged;
+``--check`` reports without writing; bad input is a located finding and the file stays."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from aprecords.canonical import same_values
+from aprecords.load import load_text
+from conftest import PLACEMENT, PROJECT, REGISTER, SCHOOL
+
+BEFORE_FORMATTING = "10ce418"
+"""The last commit before the example records were formatted."""
+
+COMMENTED = """\
+# A note at the top.
+school: hollybrook
+id: hollybrook-2025-001  # the record's id
+student:  # who
+  upn: P207000016049
+  name: Tobias Wrenfeather
+  # looked_after: true if looked after
+weeks: [1, 2]
+placements:
+  # the first provider
+  - provider: brickworks
+    sites: [yard]  # every site
+    # a note at the end of the item
+# a note before the last key
+reason: "engagement"
+"""
+
+COMMENTED_CANONICAL = """\
+# A note at the top.
+id: hollybrook-2025-001  # the record's id
+school: hollybrook
+student:  # who
+  name: Tobias Wrenfeather
+  upn: P207000016049
+  # looked_after: true if looked after
+placements:
+  # the first provider
+  - provider: brickworks
+    sites:  # every site
+      - yard
+    # a note at the end of the item
+# a note before the last key
+reason: engagement
+weeks:
+  - 1
+  - 2
+"""
+
+
+def test_fmt_keeps_comments_beside_what_they_describe(repo: Path, run_cli) -> None:
+    file = repo / PLACEMENT
+    file.write_text(COMMENTED)
+    result = run_cli("--root", repo, "fmt", file)
+    assert result.code == 0, result.err
+    assert f"formatted {PLACEMENT}" in result.out
+    assert file.read_text() == COMMENTED_CANONICAL
+    assert load_text(COMMENTED, "x").data == load_text(COMMENTED_CANONICAL, "x").data
+    stamp = file.stat().st_mtime_ns
+    again = run_cli("--root", repo, "fmt", file)
+    assert again.code == 0 and "formatted" not in again.out
+    assert file.stat().st_mtime_ns == stamp
+
+
+def test_check_reports_the_first_difference_and_writes_nothing(repo: Path, run_cli) -> None:
+    file = repo / PLACEMENT
+    text = file.read_text()
+    assert "  - provider: brickworks\n    course:" in text
+    changed = text.replace("    sites:\n      - yard\n", "    sites: [yard]\n")
+    file.write_text(changed)
+    line = changed.split("\n").index("    sites: [yard]") + 1
+    stamp = file.stat().st_mtime_ns
+    result = run_cli("--root", repo, "fmt", "--check")
+    assert result.code == 1
+    assert result.out.strip() == (
+        f"{PLACEMENT}:{line}:11: error: not in the canonical layout; "
+        f"run `aprecords fmt {PLACEMENT}` [fmt]"
+    )
+    assert "1 not in the canonical layout" in result.err
+    assert file.read_text() == changed and file.stat().st_mtime_ns == stamp
+    assert run_cli("--root", repo, "fmt").code == 0
+    assert file.read_text() == text
+    assert run_cli("--root", repo, "fmt", "--check").code == 0
+
+
+def test_only_changed_files_are_written_and_their_mode_is_kept(repo: Path, run_cli) -> None:
+    school, register = repo / SCHOOL, repo / REGISTER
+    register.write_text(register.read_text().replace("'-'", '"-"'))
+    register.chmod(0o640)
+    stamp = school.stat().st_mtime_ns
+    result = run_cli("--root", repo, "fmt")
+    assert result.code == 0
+    assert result.out.splitlines() == [f"formatted {REGISTER}"]
+    assert school.stat().st_mtime_ns == stamp
+    assert register.stat().st_mode & 0o777 == 0o640
+    assert register.read_text() == (PROJECT / REGISTER).read_text()
+    assert not [p for p in register.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_file_that_does_not_load_is_a_located_finding_and_stays(repo: Path, run_cli) -> None:
+    file = repo / SCHOOL
+    text = file.read_text()
+    lines = text.split("\n")
+    bad = "\n".join([*lines[:2], lines[0], *lines[2:]])  # the first key again, at line 3
+    file.write_text(bad)
+    for args in ((), ("--check",)):
+        result = run_cli("--root", repo, "fmt", *args)
+        assert result.code == 1
+        assert result.out.startswith(f"{SCHOOL}:3:1: error: the key 'id' appears twice")
+        assert result.out.rstrip().endswith("[duplicate-key]")
+        assert file.read_text() == bad
+
+
+def test_a_value_that_would_not_read_back_the_same_is_refused(repo: Path, run_cli) -> None:
+    file = repo / PLACEMENT
+    text = file.read_text()
+    bad = text.replace("  year_group: 10\n", "  year_group: 1.0e300\n")
+    assert bad != text
+    file.write_text(bad)
+    result = run_cli("--root", repo, "fmt")
+    assert result.code == 1
+    assert "cannot write so that it reads back the same" in result.out
+    assert file.read_text() == bad
+
+
+def test_paths_outside_the_records_are_a_usage_error(repo: Path, run_cli) -> None:
+    result = run_cli("--root", repo, "fmt", repo / "aprecords.yml")
+    assert result.code == 2
+    assert "not a record file" in result.err
+    assert run_cli("--root", repo, "fmt", repo / "records/none.yaml").code == 2
+
+
+def test_a_folder_formats_the_records_under_it(repo: Path, run_cli) -> None:
+    school, placement = repo / SCHOOL, repo / PLACEMENT
+    for file in (school, placement):
+        file.write_text(file.read_text().replace("id: ", "id:   ", 1))
+    result = run_cli("--root", repo, "fmt", repo / "records/placements")
+    assert result.out.splitlines() == [f"formatted {PLACEMENT}"]
+    assert "id:   " in school.read_text()
+
+
+def _at(rev: str, rel: str) -> str | None:
+    proc = subprocess.run(
+        ["git", "-C", str(PROJECT), "show", f"{rev}:{rel}"], capture_output=True, text=True
+    )
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def test_formatting_the_examples_changed_no_value() -> None:
+    """Every example record holds the same values as before it was formatted."""
+    if _at(BEFORE_FORMATTING, PLACEMENT) is None:
+        message = f"commit {BEFORE_FORMATTING} is not in this clone (shallow?)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; CI must check out the history (fetch-depth: 0)")
+        pytest.skip(message)
+    files = sorted((PROJECT / "records").rglob("*.yaml"))
+    compared = 0
+    for file in files:
+        rel = file.relative_to(PROJECT).as_posix()
+        old = _at(BEFORE_FORMATTING, rel)
+        if old is None:
+            continue  # added since
+        before = load_text(old, rel).data
+        now = load_text(file.read_text("utf-8"), rel).data
+        assert now == before and same_values(now, before), rel
+        compared += 1
+    assert compared >= 28
