@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from aprecords.load import load_text
 from aprecords.repository import load_repository
 from aprecords.validate import validate
 from conftest import PLACEMENT, REGISTER, TODAY, replace_line
@@ -37,6 +38,12 @@ def write_csv(tmp_path: Path, *rows: str, name: str = "marks.csv") -> Path:
     return file
 
 
+def flow(text: str) -> str:
+    """The file's weeks as one line each, ``{week: ..., marks: [...]}``, to compare easily."""
+    weeks = load_text(text, "x").data.get("weeks") or []
+    return "".join(f"{{week: {w['week']}, marks: [{', '.join(w['marks'])}]}}\n" for w in weeks)
+
+
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     folder = root / "records/attendance"
     if not folder.exists():
@@ -51,8 +58,11 @@ def test_import_creates_a_valid_file_by_record_id_and_upn(
     assert result.code == 0, result.err
     assert "2 rows: 2 weeks added, 0 unchanged" in result.out
     text = (repo / ATT).read_text("utf-8")
-    assert "  - {week: 2025-09-15, marks: [-, -, /, \\, -, -, /, -, -, -]}\n" in text
-    assert "  - {week: 2025-09-22, marks: [-, -, I, I, -, -, /, -, -, -]}\n" in text
+    assert flow(text) == (
+        "{week: 2025-09-15, marks: [-, -, /, \\, -, -, /, -, -, -]}\n"
+        "{week: 2025-09-22, marks: [-, -, I, I, -, -, /, -, -, -]}\n"
+    )
+    assert run_cli("--root", repo, "fmt", "--check", repo / ATT).code == 0
     found = validate(load_repository(repo), date.fromisoformat(TODAY))
     # Two weeks imported; those from 29 Sep 2025 on are not received yet (test_returns.py).
     assert [f.rule for f in found] == ["attendance-return-missing"]
@@ -81,14 +91,14 @@ def test_conflicting_mark_names_the_row_and_session(repo: Path, tmp_path: Path, 
     assert snapshot(repo) == before  # WEEK2 was fine, but nothing is written on failure
 
 
-def test_replace_rewrites_only_that_week_and_keeps_other_lines(
+def test_replace_rewrites_only_that_week_and_keeps_comments(
     repo: Path, tmp_path: Path, run_cli
 ) -> None:
     assert (
         run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1, WEEK2)).code == 0
     )
     file = repo / ATT
-    text = file.read_text("utf-8").replace("2025-09-22, marks", "2025-09-22,  marks")
+    text = file.read_text("utf-8")
     text = text.replace("weeks:\n", "weeks:\n  # checked by the attendance officer\n")
     file.write_text(text + "  # end of autumn term\n", "utf-8")
     changed = write_csv(tmp_path, WEEK1.replace(",/,\\,", ",/,N,"), name="fix.csv")
@@ -96,11 +106,10 @@ def test_replace_rewrites_only_that_week_and_keeps_other_lines(
     assert result.code == 0, result.err
     assert "1 replaced" in result.out
     new = file.read_text("utf-8")
-    assert (
-        new
-        == text.replace("[-, -, /, \\, -, -, /,", "[-, -, /, N, -, -, /,")
-        + "  # end of autumn term\n"
-    )
+    lines = text.split("\n")
+    at = lines.index("      - \\")  # the first week's Tuesday PM, the only mark replaced
+    lines[at] = "      - N"
+    assert new == "\n".join(lines) + "  # end of autumn term\n"
 
 
 def test_blank_sessions_may_be_filled_without_replace(repo: Path, tmp_path: Path, run_cli) -> None:
@@ -111,7 +120,7 @@ def test_blank_sessions_may_be_filled_without_replace(repo: Path, tmp_path: Path
     )
     assert result.code == 0, result.err
     assert "1 completed" in result.out
-    assert "[-, -, /, \\, -, -, /, -, -, -]" in (repo / ATT).read_text("utf-8")
+    assert "[-, -, /, \\, -, -, /, -, -, -]" in flow((repo / ATT).read_text("utf-8"))
 
 
 def test_an_earlier_week_is_inserted_in_date_order(repo: Path, tmp_path: Path, run_cli) -> None:
@@ -119,15 +128,15 @@ def test_an_earlier_week_is_inserted_in_date_order(repo: Path, tmp_path: Path, r
     assert (
         run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK1, later)).code == 0
     )
-    before = (repo / ATT).read_text("utf-8").splitlines()
+    before = flow((repo / ATT).read_text("utf-8")).splitlines()
     assert (
         run_cli(
             "--root", repo, "attendance", "import", write_csv(tmp_path, WEEK2, name="b.csv")
         ).code
         == 0
     )
-    after = (repo / ATT).read_text("utf-8").splitlines()
-    weeks = [line.split(",")[0].split()[-1] for line in after if "{week:" in line]
+    after = flow((repo / ATT).read_text("utf-8")).splitlines()
+    weeks = [line.split(",")[0].split()[-1] for line in after]
     assert weeks == ["2025-09-15", "2025-09-22", "2025-09-29"]
     assert [line for line in after if "2025-09-22" not in line] == before
 
@@ -142,7 +151,8 @@ def test_a_block_style_file_is_rewritten_canonically(repo: Path, tmp_path: Path,
     assert run_cli("--root", repo, "attendance", "import", write_csv(tmp_path, WEEK2)).code == 0
     text = file.read_text("utf-8")
     assert text.startswith("# kept\nplacement: hollybrook-2025-001\nweeks:\n")
-    assert text.count("{week:") == 2
+    assert flow(text).count("{week:") == 2
+    assert run_cli("--root", repo, "fmt", "--check", file).code == 0
     found = validate(load_repository(repo), date.fromisoformat(TODAY))
     # Two weeks imported; those from 29 Sep 2025 on are not received yet (test_returns.py).
     assert [f.rule for f in found] == ["attendance-return-missing"]
@@ -231,8 +241,8 @@ def test_lower_case_codes_dd_mm_yyyy_dates_and_a_bom_are_accepted(
     csv = tmp_path / "mis.csv"
     csv.write_bytes(("\ufeff" + HEADER + f"{ID},22/09/2025,,,i,i,,,l,,,\n").encode("utf-8"))
     assert run_cli("--root", repo, "attendance", "import", csv).code == 0
-    assert "{week: 2025-09-22, marks: [-, -, I, I, -, -, L, -, -, -]}" in (repo / ATT).read_text(
-        "utf-8"
+    assert "{week: 2025-09-22, marks: [-, -, I, I, -, -, L, -, -, -]}" in flow(
+        (repo / ATT).read_text("utf-8")
     )
 
 
@@ -321,7 +331,7 @@ def test_headings_in_any_order_and_case_and_two_digit_years(
     result = run_cli("--root", repo, "attendance", "import", csv)
     assert result.code == 0, result.err
     text = (repo / ATT).read_text("utf-8")
-    assert "{week: 2025-09-15, marks: [-, -, I, \\, -, -, /, -, -, -]}" in text
+    assert "{week: 2025-09-15, marks: [-, -, I, \\, -, -, /, -, -, -]}" in flow(text)
 
 
 def test_a_pupil_named_exactly_is_found_and_others_get_candidates(
@@ -390,4 +400,4 @@ def test_a_providers_template_imports_as_it_is_once_marked(tmp_path: Path, run_c
     assert ": 1 week added, 0 unchanged" in result.out
     assert f"{len(rows) - 2} rows with no mark at all skipped" in result.out  # all but header, one
     text = (root / ATT).read_text("utf-8")
-    assert "{week: 2026-01-12, marks: [-, -, /, \\, -, -, /, -, -, -]}" in text
+    assert "{week: 2026-01-12, marks: [-, -, /, \\, -, -, /, -, -, -]}" in flow(text)

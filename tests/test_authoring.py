@@ -24,6 +24,11 @@ NEW_FLAGS = (
 FOLDER = "records/placements/hollybrook"
 
 
+def canonical_file(run_cli, root: Path, file: Path) -> bool:
+    """The file is in the canonical layout (`aprecords fmt --check` passes on it)."""
+    return run_cli("--root", root, "fmt", "--check", file).code == 0
+
+
 def validate_json(run_cli, root: Path, today: str) -> list[dict]:
     result = run_cli("--root", root, "validate", "--format", "json", "--today", today)
     return json.loads(result.out)["findings"]
@@ -43,7 +48,8 @@ def test_new_writes_a_record_that_fails_only_on_placeholders(repo, run_cli):
     assert rel in result.out and "aprecords validate" in result.out
     file = repo / rel
     text = file.read_text("utf-8")
-    assert text.splitlines()[0] == authoring.SCHEMA_LINE
+    assert text.startswith("# Commissioning agreement made with `aprecords new` on ")
+    assert canonical_file(run_cli, repo, file)
     data = load_file(file, rel).data
     assert data["id"] == "hollybrook-2026-001" and data["school"] == "hollybrook"
     assert data["student"] == {"name": "Ada O'Neil", "year_group": 9, "ehcp": False}
@@ -56,7 +62,7 @@ def test_new_writes_a_record_that_fails_only_on_placeholders(repo, run_cli):
     found = [f for f in validate_json(run_cli, repo, "2026-01-10") if f["path"] == rel]
     assert found and {f["rule"] for f in found} == {"placeholder-filled"}
     lines = text.splitlines()
-    assert len(found) == sum('"FILL IN: ' in line for line in lines)
+    assert len(found) == sum("FILL IN: " in line and "#" not in line for line in lines)
     assert all("FILL IN" in lines[f["line"] - 1] for f in found)
 
 
@@ -64,7 +70,7 @@ def test_new_once_filled_in_is_valid(repo, run_cli):
     run_cli("--root", repo, "new", *NEW_FLAGS)
     file = repo / FOLDER / "hollybrook-2026-001.yaml"
     text = file.read_text("utf-8")
-    file.write_text(text.replace('"FILL IN: ', '"Answer: '), "utf-8")
+    file.write_text(text.replace("FILL IN: ", "Answer: "), "utf-8")
     found = [f for f in validate_json(run_cli, repo, "2026-01-10") if "2026-001" in f["path"]]
     assert found == []
 
@@ -214,18 +220,22 @@ def test_review_inserts_before_later_keys_and_keeps_comments(repo, run_cli):
     tail = "# A closing comment about the record.\nreason: engagement\n"
     head = head.replace("reason: engagement\n", "")
     file.write_text(head + "reviews:\n" + reviews + "  # trailing note in the list\n" + tail)
-    before = file.read_text("utf-8").splitlines(keepends=True)
+    old = load_file(file, "x").data
     assert (
         run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-03-17").code == 0
     )
-    after = file.read_text("utf-8").splitlines(keepends=True)
-    # Exactly one contiguous block was inserted; every old line is still there, in order.
-    start = next(i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b)
-    inserted = len(after) - len(before)
-    assert after[:start] + after[start + inserted :] == before
-    assert "- date: 2026-03-17" in "".join(after[start : start + inserted])
-    assert after[-2:] == before[-2:]
-    assert load_file(file, "x").data["reason"] == "engagement"
+    after = file.read_text("utf-8")
+    # The file is laid out canonically (reason: goes to its place in the schema's order);
+    # both comments are kept, every value recorded before is still there.
+    assert canonical_file(run_cli, repo, file)
+    new = load_file(file, "x").data
+    assert new["reviews"][:-1] == old["reviews"] and new["reviews"][-1]["date"] == "2026-03-17"
+    assert {k: v for k, v in new.items() if k != "reviews"} == {
+        k: v for k, v in old.items() if k != "reviews"
+    }
+    assert "\n# A closing comment about the record.\nreason: engagement\n" in after
+    assert "\n  # trailing note in the list\n" in after
+    assert after.index("- date: 2026-03-17") < after.index("trailing note")  # the list's end
 
 
 def test_review_creates_the_reviews_list_when_there_is_none(repo, run_cli):
@@ -242,15 +252,15 @@ def test_review_creates_the_reviews_list_when_there_is_none(repo, run_cli):
     assert [t["id"] for t in review["targets"]] == ["T1", "T2"]
 
 
-def test_review_keeps_crlf_line_endings(repo, run_cli):
+def test_review_of_a_crlf_file_writes_the_canonical_line_endings(repo, run_cli):
     file = repo / PLACEMENT
-    file.write_bytes(file.read_bytes().replace(b"\n", b"\r\n"))
-    before = file.read_bytes()
+    canonical_bytes = file.read_bytes()
+    file.write_bytes(canonical_bytes.replace(b"\n", b"\r\n"))
     assert (
         run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-03-17").code == 0
     )
     after = file.read_bytes()
-    assert after.startswith(before) and b"\n" not in after.replace(b"\r\n", b"")
+    assert after.startswith(canonical_bytes) and b"\r" not in after
 
 
 def test_review_copies_free_text_exactly(repo, run_cli):
@@ -339,20 +349,21 @@ def _indentless(text: str) -> str:
     ],
     ids=["folded-end", "indentless", "trailing-comment", "bom", "no-final-newline"],
 )  # fmt: skip
-def test_review_handles_other_layouts(repo, layout):
+def test_review_handles_other_layouts(repo, run_cli, layout):
+    """Whatever the layout, the review is added and the file is written canonically."""
     file = repo / PLACEMENT
-    file.write_bytes(layout(file.read_text("utf-8")).encode("utf-8"))
-    before = file.read_bytes().decode("utf-8").splitlines(keepends=True)
+    canonical_text = file.read_text("utf-8")
+    file.write_bytes(layout(canonical_text).encode("utf-8"))
+    closing = "# closing comment" in file.read_text("utf-8")
     old = _reviews(file)
     authoring.add_review(repo, "hollybrook-2025-001", date(2026, 3, 17))
-    after = file.read_bytes().decode("utf-8").splitlines(keepends=True)
-    start = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
-                 len(before))  # fmt: skip
-    if start == len(before) - 1 and not before[-1].endswith("\n"):
-        assert after[start] == before[-1] + "\n"  # a final newline was added, nothing else
-        before[-1] += "\n"
-        start += 1  # the review goes after that line
-    inserted = len(after) - len(before)
-    assert after[:start] + after[start + inserted :] == before
+    after = file.read_text("utf-8")
+    assert canonical_file(run_cli, repo, file)
+    if closing:
+        assert after.endswith("\n# closing comment\n")
+        after = after.removesuffix("# closing comment\n")
+    cut = "    amendments:\n" if "    amendments:\n" not in layout(canonical_text) else None
+    prefix = canonical_text.split(cut)[0] if cut else canonical_text  # (without the amendment)
+    assert after.startswith(prefix)
     new = _reviews(file)
     assert new[:-1] == old and new[-1]["date"] == "2026-03-17"

@@ -12,7 +12,6 @@ import pytest
 
 from aprecords import model
 from aprecords.load import load_file
-from aprecords.repository import FOLDERS
 from aprecords.validate.rules.identifiers import upn_check_letter
 from conftest import PROJECT, TODAY
 
@@ -62,13 +61,13 @@ def test_examples_validate_with_only_the_intended_warning(run_cli) -> None:
     ]
 
 
-def test_every_record_file_starts_with_the_schema_modeline() -> None:
+def test_every_record_file_is_in_the_canonical_layout(run_cli) -> None:
+    """What the web form writes (tests/test_fmt_node.py compares with its YAML package)."""
+    result = run_cli("--root", PROJECT, "fmt", "--check")
+    assert result.code == 0, result.out + result.err
+    assert "28 records: 0 not in the canonical layout" in result.err
     for file in sorted(RECORDS.rglob("*.yaml")):
-        kind = FOLDERS[file.relative_to(RECORDS).parts[0]]
-        first = file.read_text("utf-8").splitlines()[0]
-        assert first.startswith("# yaml-language-server: $schema="), file
-        target = (file.parent / first.split("$schema=", 1)[1]).resolve()
-        assert target == (PROJECT / "schema" / f"{kind}.schema.json").resolve(), file
+        assert "yaml-language-server" not in file.read_text("utf-8"), file  # see .vscode/
 
 
 # --- registries -----------------------------------------------------------------------------
@@ -179,7 +178,8 @@ def test_free_text_has_apostrophe_ampersand_and_multiline_answers() -> None:
     texts = [f.read_text("utf-8") for f in sorted(RECORDS.rglob("*.yaml"))]
     assert any("'" in line for t in texts for line in t.splitlines() if not line.startswith("#"))
     assert any("Hair & Beauty" in t for t in texts)
-    assert any(": |" in t for t in texts) and any(": >-" in t for t in texts)
+    assert any(": |" in t for t in texts)  # text of several lines: a literal block
+    assert not any(": >" in t for t in texts)  # never folded: the canonical layout has none
 
 
 def test_contact_details_are_fictional(schools, providers) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aprecords import authoring, cli
+from aprecords import cli
 from conftest import PROJECT
 
 WORKFLOW = PROJECT / ".github/workflows/records.yml"
@@ -161,9 +161,3 @@ def test_vscode_maps_every_record_folder_to_an_existing_schema():
     placement = next(s for s, g in schemas.items() if "placement" in s)
     assert fnmatch.fnmatch("records/placements/hollybrook/hollybrook-2025-001.yaml",
                            schemas[placement][0])  # fmt: skip
-
-
-def test_new_records_modeline_points_at_the_schema():
-    target = authoring.SCHEMA_LINE.split("$schema=")[1]
-    folder = PROJECT / "records/placements/hollybrook"
-    assert (folder / target).resolve() == (PROJECT / "schema/placement.schema.json").resolve()

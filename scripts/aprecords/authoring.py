@@ -1,9 +1,10 @@
 """Authoring: scaffold a new placement record, and append a review to an existing one.
 
-Both write atomically and never lose a line: ``new`` creates a file that must not exist yet;
-``review`` adds text after the last review, so every existing line, comments included, stays
-byte for byte. Answers still to give are ``FILL IN: ...`` placeholders, which the
-``placeholder-filled`` rule reports until they are replaced.
+Both write atomically, in the canonical layout (``canonical.py``, what ``aprecords fmt`` and
+the web form write), comments kept: ``new`` creates a file that must not exist yet; ``review``
+adds text after the last review, then lays the file out canonically, and checks that every
+value recorded before is still there unchanged. Answers still to give are ``FILL IN: ...``
+placeholders, which the ``placeholder-filled`` rule reports until they are replaced.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from yaml.nodes import MappingNode, Node, SequenceNode
 from aprecords import model
 from aprecords.attendance.returns import holidays_of, week_list
 from aprecords.attendance.reviews import ReviewPeriod, period_before
+from aprecords.canonical import canonical
 from aprecords.config import Config
 from aprecords.errors import UsageError
 from aprecords.load import LoadError, decode, load_text, parse
 from aprecords.repository import RECORDS, load_config
 from aprecords.schemas import Schemas
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../../../schema/placement.schema.json"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -215,7 +216,7 @@ def _placement_lines(provider_id: str, provider: dict[str, Any]) -> list[str]:
         f"    # {provider['name']} offers: {offers}.",
         f"    course: {scalar(fill('the course or activity; then set the sites, sessions, hours and accreditation below to what was agreed'))}",  # noqa: E501
         f"    sites: [{sites[0]['id']}]  # every site the pupil may attend; the sites: {site_list}",
-        "    sessions:  # the sessions each week: monday to friday, each [AM], [PM] or [AM, PM]",
+        "    sessions:  # the sessions each week: monday to friday, each a list of AM, PM or both",
         "      monday: [AM, PM]",
         "    hours_per_week: 5  # hours of education a week at this provider",
         "    arranged_by: school  # or local-authority",
@@ -249,7 +250,6 @@ def render_new(
     review_by = a.requested_start + timedelta(weeks=config.max_interval_weeks)
     f = lambda what: scalar(fill(what))  # noqa: E731
     out = [
-        SCHEMA_LINE,
         f"# Commissioning agreement made with `aprecords new` on {made}.",
         "# Replace every 'FILL IN: ...' with the answer, check the values marked with notes,",
         "# then run `aprecords validate` and open a pull request. Lines starting with # are",
@@ -383,10 +383,11 @@ def new_placement(root: Path, answers: NewPlacement, today: date) -> Written:
     for name, value in (("--pupil", a.pupil), ("--completed-by", a.completed_by)):
         if not str(value).strip() or "\n" in str(value):
             raise UsageError(f"{name} needs a name on one line")
+    schema = schemas.resolved("placement")
     for _ in range(5):  # another author may take the same number at the same moment
         record_id = next_id(root, a.school, a.requested_start.year)
         rel = f"{RECORDS}/placements/{a.school}/{record_id}.yaml"
-        text = render_new(a, record_id, providers, config, today)
+        text = canonical(render_new(a, record_id, providers, config, today), rel, schema)
         try:
             create_file(root / rel, text)
         except FileExistsError:
@@ -595,7 +596,6 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
             "a review needs at least one target"
         )
     text = doc.text
-    bom = "\ufeff" if raw.startswith("\ufeff".encode()) else ""
     newline = "\r\n" if "\r\n" in text else "\n"
     pos, column = insertion_point(text, rel)
     period = period_before(
@@ -614,7 +614,9 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
         prefix += newline
     new_text = prefix + newline.join(block) + newline + text[pos:]
     _check_appended(data, new_text, rel, len(recorded))
-    replace_file(file, bom + new_text, raw)
+    new_text = canonical(new_text, rel, schemas.resolved("placement"))
+    _check_appended(data, new_text, rel, len(recorded))
+    replace_file(file, new_text, raw)
     return Written(rel, record_id)
 
 

@@ -432,10 +432,11 @@ def plan_import(repo: Repository, raw: bytes, replace: bool = False) -> Plan:
             if merged is not None:
                 changes[when] = merged
         if changes:
+            schema = repo.schemas.resolved("attendance")
             if text is None:
-                new = fileformat.canonical(pid, changes)
+                new = fileformat.new_file(pid, changes, schema)
             else:
-                new, _ = fileformat.apply(text, pid, current, changes)
+                new = fileformat.apply(text, changes, schema)
             _check_written(repo, file, new)
             plan.texts[file] = new
             plan.old[file] = text
