@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aprecords.canonical import same_values
 from aprecords.load import load_text
+from aprecords.values import same
 from conftest import PLACEMENT, PROJECT, REGISTER, SCHOOL
 
 BEFORE_FORMATTING = "10ce418"
@@ -170,6 +170,6 @@ def test_formatting_the_examples_changed_no_value() -> None:
             continue  # added since
         before = load_text(old, rel).data
         now = load_text(file.read_text("utf-8"), rel).data
-        assert now == before and same_values(now, before), rel
+        assert now == before and same(now, before), rel
         compared += 1
     assert compared >= 28

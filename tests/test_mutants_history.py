@@ -143,10 +143,10 @@ def test_a_changed_nested_value_is_named_by_its_path() -> None:
 
 
 def test_a_value_of_another_type_is_a_change() -> None:
+    """But a number is a number: 10 written 10.0 (or the form's 90 for 90.0) is the same."""
     old = review("2025-12-09", attendance={"sessions": 10, "list": [1], "map": {"a": 1}})
     new = review("2025-12-09", attendance={"sessions": 10.0, "list": {"a": 1}, "map": [1]})
     assert rewritten(old, new) == [
-        ("/reviews/0/attendance/sessions", says("attendance.sessions", "changed"), False),
         ("/reviews/0/attendance/list", says("attendance.list", "changed"), False),
         ("/reviews/0/attendance/map", says("attendance.map", "changed"), False),
     ]

@@ -25,6 +25,7 @@ import yaml
 
 from aprecords.files import LoadError
 from aprecords.load import load_text, parse
+from aprecords.values import same
 from aprecords.yamlscalar import number, string
 
 Path_ = tuple[str | int, ...]
@@ -235,19 +236,6 @@ def layout(data: dict[str, Any], schema: dict[str, Any] | None, comments: Commen
     return "\n".join(lines) + "\n"
 
 
-def same_values(a: Any, b: Any) -> bool:
-    """Equal as recorded values: numbers as numbers (90 == 90.0), everything else exactly."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_values(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
-
 def canonical(text: str, path: str, schema: dict[str, Any] | None) -> str:
     """The canonical layout of a record's text; LoadError when it does not load strictly,
     or when the canonical text would not read back as the same values."""
@@ -258,7 +246,7 @@ def canonical(text: str, path: str, schema: dict[str, Any] | None) -> str:
         again = parse(out)
     except LoadError as exc:
         again = exc
-    if not same_values(doc.data, again):
+    if not same(doc.data, again):
         raise LoadError(
             "this record holds a value the canonical layout cannot write so that it reads "
             "back the same (such as a number too large or small for the web form, or text "

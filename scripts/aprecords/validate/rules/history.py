@@ -18,6 +18,7 @@ from aprecords import retention
 from aprecords.findings import pointer
 from aprecords.repository import Record, Repository
 from aprecords.validate.rules.base import Hit, rule
+from aprecords.values import same
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,11 @@ def _label(path: tuple[str | int, ...]) -> str:
 
 
 def differences(old: Any, new: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
-    """Paths where ``new`` differs from ``old``, each "removed", "added" or "changed"."""
+    """Paths where ``new`` differs from ``old``, each "removed", "added" or "changed".
+
+    Values are compared as loaded, never as text (``values.same``): a record re-laid out by
+    ``aprecords fmt`` or the web form (block lists, other quoting, ``90.0`` written ``90``,
+    ``|`` written ``|-``, keys reordered, comments dropped) has no differences."""
     if isinstance(old, dict) and isinstance(new, dict):
         for key, value in old.items():
             if key not in new:
@@ -82,7 +87,7 @@ def differences(old: Any, new: Any, path: tuple = ()) -> Iterator[tuple[tuple, s
                 yield from differences(value, new[i], (*path, i))
         for i in range(len(old), len(new)):
             yield (*path, i), "added"
-    elif old != new or type(old) is not type(new):
+    elif not same(old, new, final_breaks=True):
         yield path, "changed"
 
 
@@ -152,7 +157,7 @@ def review_unchanged(ctx: HistoryContext) -> Iterator[Hit]:
             old_amend = _list(_dict(old).get("amendments"))
             new_amend = _list(_dict(new).get("amendments"))
             for j, amendment in enumerate(old_amend):
-                if j >= len(new_amend) or new_amend[j] != amendment:
+                if j >= len(new_amend) or not same(new_amend[j], amendment, final_breaks=True):
                     gone = j >= len(new_amend)
                     ptr = pointer(*base, "amendments", *(() if gone else (j,)))
                     yield Hit(
