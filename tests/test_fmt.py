@@ -173,3 +173,27 @@ def test_formatting_the_examples_changed_no_value() -> None:
         assert now == before and same(now, before), rel
         compared += 1
     assert compared >= 28
+
+
+def test_check_findings_are_annotations_in_github_format(repo: Path, run_cli) -> None:
+    file = repo / SCHOOL
+    file.write_text(file.read_text().replace("id: ", "id:  ", 1))
+    result = run_cli("--root", repo, "fmt", "--check", "--format", "github")
+    assert result.code == 1
+    assert result.out.startswith(f"::error file={SCHOOL},line=1,col=5,title=fmt::not in the")
+    assert run_cli("--root", repo, "fmt", "--check", "--format", "json", file).code == 1
+
+
+def test_ci_pre_commit_and_the_ci_script_run_the_check() -> None:
+    for name in (".ci/run", ".gitlab-ci.yml", ".github/workflows/records.yml"):
+        assert "aprecords fmt --check" in (PROJECT / name).read_text("utf-8"), name
+    for name in (".pre-commit-config.yaml", ".pre-commit-hooks.yaml"):
+        text = (PROJECT / name).read_text("utf-8")
+        assert "id: aprecords-fmt" in text and "entry: aprecords fmt --check" in text, name
+    lines = (PROJECT / ".ci/run").read_text("utf-8").splitlines()
+    at = lines.index(".venv/bin/aprecords fmt --check")
+    assert (
+        lines.index(".venv/bin/ruff format --check .")
+        < at
+        < lines.index("bash .ci/newest-versions")
+    )

@@ -21,9 +21,11 @@ def run_fmt(args: argparse.Namespace) -> int:
         outcome = fmt(root, args.paths, args.check)
     except WriteFailed as exc:
         raise UsageError(exc.message) from None
-    out = render(outcome.findings, outcome.files, "text")
+    out = render(outcome.findings, outcome.files, args.format)
     if out:
         print(out)
+    if args.format != "text":
+        return EXIT_INVALID if outcome.findings else EXIT_OK
     if not args.check:
         for path in outcome.changed:
             print(f"formatted {path}")
@@ -57,5 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--check",
         action="store_true",
         help="write nothing; report each file not in the canonical layout (exit 1)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="how findings are printed, as for validate (github: annotations)",
     )
     p.set_defaults(run=run_fmt)
