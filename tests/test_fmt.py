@@ -197,3 +197,15 @@ def test_ci_pre_commit_and_the_ci_script_run_the_check() -> None:
         < at
         < lines.index("bash .ci/newest-versions")
     )
+
+
+def test_a_byte_order_mark_and_crlf_line_ends_are_not_canonical(repo: Path, run_cli) -> None:
+    file = repo / SCHOOL
+    text = file.read_text()
+    end = len(text.split("\n")[0]) + 1  # where the first line's \r is
+    for variant, col in (("\ufeff" + text, 1), (text.replace("\n", "\r\n"), end)):
+        file.write_bytes(variant.encode("utf-8"))
+        result = run_cli("--root", repo, "fmt", "--check")
+        assert result.code == 1 and f"{SCHOOL}:1:{col}: error: not in the canonical" in result.out
+        assert run_cli("--root", repo, "fmt").code == 0
+        assert file.read_bytes() == text.encode("utf-8")

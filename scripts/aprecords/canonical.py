@@ -92,7 +92,7 @@ def _comment_spans(text: str) -> list[tuple[int, int, str, bool]]:
 def comments_of(text: str) -> Comments:
     """Where each comment of ``text`` (already loaded strictly) belongs."""
     found = Comments()
-    spans = _comment_spans(text)
+    spans = _comment_spans(text) if "#" in text else []
     if not spans:
         return found
     anchors: list[_Anchor] = []

@@ -86,8 +86,8 @@ def format_text(text: str, rel: str, kind: str, schemas: Schemas) -> str:
     return canonical(text, rel, schemas.resolved(kind))
 
 
-def _read(file: Path, config: Config) -> tuple[str, str]:
-    """(the file's text as stored, without a BOM; the text the loader reads)."""
+def _read(file: Path, config: Config) -> tuple[bytes, str]:
+    """(the file's bytes; the text the loader reads)."""
     try:
         problem = not_a_file(file.lstat().st_mode)
     except OSError as exc:
@@ -96,7 +96,7 @@ def _read(file: Path, config: Config) -> tuple[str, str]:
         raise problem or LoadError("a link: records are plain files", rule="record-symlink")
     raw = read_limited(file, config.max_file_bytes)
     text = decode(raw, config.max_file_bytes)
-    return raw.decode("utf-8").removeprefix("\ufeff"), text
+    return raw, text
 
 
 def fmt(root: Path, names: list[str], check: bool) -> Outcome:
@@ -109,13 +109,14 @@ def fmt(root: Path, names: list[str], check: bool) -> Outcome:
         rel = relative(root, file)
         out.files += 1
         try:
-            stored, text = _read(file, config)
+            raw, text = _read(file, config)
             new = format_text(text, rel, kind, schemas)
         except LoadError as exc:
             out.findings.append(Finding(rel, exc.line, exc.column, "error", exc.message, exc.rule))
             continue
-        if new == stored:
+        if raw == new.encode("utf-8"):
             continue
+        stored = raw.decode("utf-8")  # with a byte-order mark, if any: that differs too
         out.changed.append(rel)
         if check:
             line, col = first_difference(stored, new)
@@ -130,7 +131,7 @@ def fmt(root: Path, names: list[str], check: bool) -> Outcome:
                 )
             )
         else:
-            changes.append(Change(file, stored, new, rel))
+            changes.append(Change(file, stored.removeprefix("\ufeff"), new, rel))
     if changes:
         write_all(changes)
     return out
