@@ -158,7 +158,7 @@ def several_problems(root: Path) -> None:
     break, a comma and a percent sign."""
     replace_line(root / PLACEMENT, "status: met", 'status: "met,\\nnot really 100%"')
     replace_line(root / PROVIDER, "name: Brickworks", "name: FILL IN the provider's name")
-    replace_line(root / SCHOOL, 'laestab: "8881001"', 'laestab: "1001001"')
+    replace_line(root / SCHOOL, "laestab: '8881001'", 'laestab: "1001001"')
 
 
 def test_text_format_is_one_compiler_style_line_per_finding(repo: Path, run_cli) -> None:
@@ -304,19 +304,19 @@ def test_path_restricts_the_report_but_repository_rules_apply(
 ) -> None:
     other = duplicate_placement_in_second_school(repo)
     rel = PLACEMENT if given == "first" else other
-    replace_line(repo / SCHOOL, 'laestab: "8881001"', 'laestab: "1001001"')  # not reported
+    replace_line(repo / SCHOOL, "laestab: '8881001'", 'laestab: "1001001"')  # not reported
     result = validate(run_cli, repo, "--format", "json", str(repo / rel))
     report = json.loads(result.out)
     assert result.code == 1
     assert report["records"] == 1
     assert [(f["path"], f["rule"], f["line"]) for f in report["findings"]] == [
-        (rel, "unique-ids", 2)
+        (rel, "unique-ids", line_of(repo / rel, "id: "))
     ]
 
 
 def test_path_to_a_folder(repo: Path, run_cli) -> None:
     break_upn(repo)
-    replace_line(repo / SCHOOL, 'laestab: "8881001"', 'laestab: "1001001"')
+    replace_line(repo / SCHOOL, "laestab: '8881001'", 'laestab: "1001001"')
     result = validate(run_cli, repo, "--format", "json", str(repo / "records" / "schools"))
     report = json.loads(result.out)
     assert result.code == 0  # the placement's error is outside the given folder

@@ -18,7 +18,7 @@ from aprecords.validate import validate
 from conftest import PLACEMENT, SCHOOL, TODAY, replace_line
 
 UPN_LINE = "upn: P207000016049"
-LAESTAB_LINE = 'laestab: "8881001"'
+LAESTAB_LINE = "laestab: '8881001'"
 
 
 def check_letter(body: str) -> str:

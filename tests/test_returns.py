@@ -118,11 +118,10 @@ def test_a_blank_timetabled_cell_is_a_finding(
     tmp_path: Path, run_cli: Callable[..., Result]
 ) -> None:
     root = copy_examples(tmp_path / "r")
-    line = replace_line(
-        root / REGISTER,
-        "{week: 2026-01-05,",
-        "  - {week: 2026-01-05, marks: [-, -, /, \\, -, -, -, -, -, -]}",
-    )
+    week = line_of(root / REGISTER, "- week: 2026-01-05")
+    # The marks follow, one a line after `marks:`; the seventh is Thursday morning.
+    line = replace_line(root / REGISTER, "- /", "- '-'", start=week + 2 + 6)
+    assert line == week + 2 + 6
     result = run_cli("--root", root, "validate", "--today", "2026-01-12")
     blank = findings(result, "attendance-planned-blank")
     assert len(blank) == 1 and blank[0].startswith(f"{REGISTER}:{line}:")
