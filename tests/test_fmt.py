@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from aprecords.canonical import canonical
+from aprecords.files import LoadError
 from aprecords.load import load_text
+from aprecords.repository import FOLDERS
+from aprecords.schemas import Schemas
 from aprecords.values import same
 from conftest import PLACEMENT, PROJECT, REGISTER, SCHOOL
 
@@ -209,3 +214,39 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_not_canonical(repo: Path, run_
         assert result.code == 1 and f"{SCHOOL}:1:{col}: error: not in the canonical" in result.out
         assert run_cli("--root", repo, "fmt").code == 0
         assert file.read_bytes() == text.encode("utf-8")
+
+
+def _with_notes(text: str, rng, trial: int) -> tuple[str, list[str]]:
+    """``text`` with comments added at random places (own lines at any indentation, or line
+    ends), only where they leave the values as they were."""
+    lines = text.split("\n")[:-1]
+    data = load_text(text, "x").data
+    notes = []
+    for k in range(rng.randint(1, 6)):
+        note = f"# note {trial}-{k}"
+        at = rng.randrange(len(lines) + 1)
+        if rng.random() < 0.5 and at < len(lines):
+            candidate = [*lines[:at], f"{lines[at]}  {note}", *lines[at + 1 :]]
+        else:
+            candidate = [*lines[:at], " " * rng.choice([0, 2, 4, 6, 8]) + note, *lines[at:]]
+        try:
+            if load_text("\n".join(candidate) + "\n", "x").data != data:
+                continue  # inside a text block: part of the text, not a comment
+        except LoadError:
+            continue
+        lines = candidate
+        notes.append(note)
+    return "\n".join(lines) + "\n", notes
+
+
+def test_comments_anywhere_are_kept_once_and_fmt_is_idempotent() -> None:
+    rng = random.Random(13)
+    schemas = Schemas(PROJECT / "schema")
+    for file in sorted((PROJECT / "records").rglob("*.yaml")):
+        schema = schemas.resolved(FOLDERS[file.relative_to(PROJECT / "records").parts[0]])
+        for trial in range(5):
+            text, notes = _with_notes(file.read_text("utf-8"), rng, trial)
+            out = canonical(text, "x", schema)
+            assert [out.count(n) for n in notes] == [1] * len(notes), (file, notes)
+            assert canonical(out, "x", schema) == out, (file, notes)
+            assert load_text(out, "x").data == load_text(text, "x").data
