@@ -73,7 +73,7 @@ def _comment_spans(text: str) -> list[tuple[int, int, str, bool]]:
     lines = text.split("\n")
     found = []
     seen: set[tuple[int, int]] = set()
-    tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    tokens = list(yaml.scan(text, Loader=yaml.CSafeLoader))
     for prev, nxt in zip(tokens, tokens[1:], strict=False):
         a, b = prev.end_mark, nxt.start_mark
         line, col = a.line, a.column
@@ -96,7 +96,7 @@ def comments_of(text: str) -> Comments:
     if not spans:
         return found
     anchors: list[_Anchor] = []
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
     if root is not None:
         _anchors(root, (), anchors)
     anchors.sort(key=lambda a: (a.line, a.column))
