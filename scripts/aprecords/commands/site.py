@@ -59,6 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    _warn_without_cms(repo, audiences)
     try:
         outcomes = build_many(repo, audiences, site_dir, today)
     except HelpPageLeakError as exc:
@@ -85,6 +86,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     conf = hosting.write(server, everyone, site_dir, hashes)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _warn_without_cms(repo: Repository, audiences: list[Audience]) -> None:
+    """aprecords.yml asks for the web form but its pinned package is not installed: the hub's
+    site is built without it (the records' site matters more), and this says how to add it."""
+    from aprecords.site.build import node_modules, wants_cms
+
+    if any(wants_cms(repo, a) for a in audiences) and node_modules(repo.root) is None:
+        print(
+            "aprecords: warning: the web form (/hub/admin/, `cms` in aprecords.yml) was left "
+            f"out of the hub's site: its pinned package is not installed; run `npm ci` in "
+            f"{repo.root} (Node.js) and build again",
+            file=sys.stderr,
+        )
 
 
 SHOWN_WARNINGS = 30
