@@ -47,6 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
+    from aprecords.site.cms import connect_origins
     from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
     from aprecords.site.verify import HelpPageLeakError
 
@@ -83,7 +84,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         for name in prune(site_dir, [a.name for a in everyone]):
             print(f"removed {site_dir / name} (no such audience any more)")
     hashes = script_hashes(site_dir, [a.name for a in everyone])
-    conf = hosting.write(server, everyone, site_dir, hashes)
+    settings = repo.config.data.get("cms")
+    has_form = (site_dir / "hub" / hosting.ADMIN / "index.html").is_file()
+    origins = connect_origins(settings) if settings and has_form else None
+    conf = hosting.write(server, everyone, site_dir, hashes, origins)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
 

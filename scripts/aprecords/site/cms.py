@@ -12,6 +12,7 @@ record data, only schema-derived words and the repository's coordinates.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from aprecords.schemas import Schemas
 
@@ -125,6 +126,14 @@ def backend(settings: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def connect_origins(settings: dict[str, Any]) -> list[str]:
+    """The origins the form's browser code talks to (the Git host's API and sign-in token)."""
+    if settings.get("backend") == "github":
+        return ["https://api.github.com"]
+    url = urlsplit(str(settings.get("base_url") or GITLAB_COM))
+    return [f"{url.scheme}://{url.netloc}"]
+
+
 def cms_config(schemas: Schemas, settings: dict[str, Any], site_name: str) -> dict[str, Any]:
     """The whole Sveltia configuration (a mapping to write as config.yml)."""
     collections = []
@@ -149,6 +158,7 @@ def cms_config(schemas: Schemas, settings: dict[str, Any], site_name: str) -> di
         )
     return {
         "app_title": f"{site_name}: web form",
+        "logo": {"src": "logo.svg"},
         "backend": backend(settings),
         "publish_mode": "editorial_workflow",
         "media_folder": "records/.no-uploads",

@@ -46,6 +46,8 @@ REWRITES = (
     ("code highlighting", r"`https://unpkg\.com/@shikijs`", "`unavailable/shikijs`"),
     ("code engine", r"`https://unpkg\.com/@sveltia/ui`", "`unavailable/sveltia-ui`"),
     ("other packages", r"`https://unpkg\.com/\$\{(\w+)\}`", r"`unavailable/${\1}`"),
+    # its built-in logo is a data: URL that it fetch()es (refused by connect-src 'self')
+    ("default logo", r"`data:image/svg\+xml;base64,\$\{btoa\((\w+)\)\}`", "`logo.svg`"),
 )
 REMOTE = ("unpkg.com", "cdn.jsdelivr.net", "jsdelivr.net")
 """Hosts that must not remain anywhere in the patched bundle."""
@@ -64,6 +66,14 @@ INDEX_HTML = """<!doctype html>
 </html>
 """
 """The form's page: no inline script (the site's CSP allows none), the configuration beside it."""
+LOGO_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
+    '<rect width="64" height="64" rx="8" fill="#3f51b5"/>'
+    '<path d="M18 14h20l10 10v26H18z" fill="#fff"/><path d="M24 30h18M24 38h18M24 46h12" '
+    'stroke="#3f51b5" stroke-width="3"/></svg>\n'
+)
+"""The form's logo, a file of the site: Sveltia's built-in one is a data: URL it fetches, which
+the site's ``connect-src 'self'`` refuses (a console error on every visit)."""
 
 
 class CmsAssetError(Exception):
@@ -110,6 +120,7 @@ def install(modules: Path, admin: Path, config: dict[str, Any], title: str) -> l
     (admin / "config.yml").write_text(
         yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100), "utf-8"
     )
+    (admin / "logo.svg").write_text(LOGO_SVG, "utf-8")
     version = json.loads((package / "package.json").read_text("utf-8"))["version"]
     (admin / "version.json").write_text(json.dumps({"version": version}), "utf-8")
     bundle = admin / "sveltia-cms.js"
