@@ -34,6 +34,7 @@ COLLECTIONS = (
      "placement", "{{placement}}"),
 )  # fmt: skip
 GITLAB_COM = "https://gitlab.com"
+YES_NO = ({"label": "Yes", "value": True}, {"label": "No", "value": False})
 
 
 def _label(name: str, node: dict[str, Any]) -> str:
@@ -62,8 +63,10 @@ def field(name: str, node: dict[str, Any], required: bool) -> dict[str, Any]:
     kind = node.get("type")
     if "enum" in node:
         out |= {"widget": "select", "options": _options(node["enum"])}
-    elif kind == "boolean":
+    elif kind == "boolean" and required:
         out["widget"] = "boolean"
+    elif kind == "boolean":  # unanswered stays unanswered (a switch would write false)
+        out |= {"widget": "select", "options": list(YES_NO)}
     elif kind in ("integer", "number"):
         out |= {"widget": "number", "value_type": "int" if kind == "integer" else "float"}
         for key, target in (("minimum", "min"), ("maximum", "max")):
