@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from aprecords.formlabels import field_label
 from aprecords.schemas import Schemas
 
 SHORT_TEXT = frozenset(
@@ -37,10 +38,6 @@ GITLAB_COM = "https://gitlab.com"
 YES_NO = ({"label": "Yes", "value": True}, {"label": "No", "value": False})
 
 
-def _label(name: str, node: dict[str, Any]) -> str:
-    return str(node.get("title") or name.replace("_", " ").capitalize())
-
-
 def _options(values: list[Any]) -> list[Any]:
     return [v for v in values if v is not None]
 
@@ -55,7 +52,7 @@ def _pattern(node: dict[str, Any]) -> list[str] | None:
 
 def field(name: str, node: dict[str, Any], required: bool) -> dict[str, Any]:
     """One form field for the schema ``node`` of the key ``name``."""
-    out: dict[str, Any] = {"name": name, "label": _label(name, node)}
+    out: dict[str, Any] = {"name": name, "label": field_label(name, node)}
     if node.get("description"):
         out["hint"] = str(node["description"])
     if not required:
@@ -147,7 +144,7 @@ def cms_config(schemas: Schemas, settings: dict[str, Any], site_name: str) -> di
             {
                 "name": name,
                 "label": label,
-                "label_singular": _label(kind, schema),
+                "label_singular": field_label(kind, schema),
                 "folder": folder,
                 "path": path,
                 "extension": "yaml",
