@@ -311,6 +311,8 @@ def test_hub_staff_edit_review_and_create_in_the_web_form(chromium, walk) -> Non
 
         # 1. An agreement: change target T2's wording, add the overdue termly review.
         page.get_by_text("marsh-lane-2025-001", exact=True).first.click()
+        # Nothing changed, nothing to save: an untouched record is never rewritten.
+        assert page.get_by_role("button", name="Save", exact=True).is_disabled()
         index = next(i for i, t in enumerate(edited["targets"]) if t["id"] == "T2")
         old_target = edited["targets"][index]["target"]
         target = reveal(page, f"targets.{index}.target")
