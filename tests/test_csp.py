@@ -182,6 +182,7 @@ def test_the_csp_lists_exactly_the_inline_scripts_served(served: Served) -> None
         f"/{p.relative_to(served.site).as_posix()}"
         for name in AUDIENCES
         for p in (served.site / name).rglob("*.html")
+        if "admin" not in p.relative_to(served.site / name).parts[:1]  # the web form: below
     )
     assert len(pages) > 3 * 5
     headers_seen: set[str] = set()
@@ -214,3 +215,22 @@ def test_the_parser_finds_inline_scripts_only() -> None:
     assert parser.bodies == ["a()", '\nc("</p>")\n']
     # Worked out with `printf 'a()' | openssl dgst -sha256 -binary | base64`.
     assert csp_hash("a()") == "'sha256-qVpDBgj7bpq5hMAcGp3AOc79J3Y1Z4HvySTwKrWDoy4='"
+
+
+def test_the_web_form_has_the_sites_policy_plus_its_git_host_only(served: Served) -> None:
+    """/hub/admin/: no inline script at all, the same sign-in, and only connect-src to the Git
+    host (from aprecords.yml's cms.base_url) and blob: images added to the site's policy."""
+    status, headers, body = served.get("/hub/admin/")
+    assert status == 200 and 'src="sveltia-cms.js"' in body
+    parser = InlineScripts()
+    parser.feed(body)
+    assert parser.bodies == []
+    policy = {d.split()[0]: d.split()[1:] for d in headers["content-security-policy"].split(";")}
+    assert policy["script-src"] == ["'self'"]
+    assert policy["connect-src"] == ["'self'", "https://gitlab.example.org"]
+    assert policy["img-src"] == ["'self'", "data:", "blob:"]
+    _, site_headers, _ = served.get("/hub/")
+    site = {d.split()[0]: d.split()[1:] for d in site_headers["content-security-policy"].split(";")}
+    changed = {k for k in site if site[k] != policy.get(k)}
+    assert changed == {"script-src", "connect-src", "img-src"}  # script-src: no hashes needed
+    assert served.get("/school-hollybrook/admin/")[0] == 404

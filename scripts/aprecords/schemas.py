@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from aprecords.findings import Finding, pointer
+from aprecords.formlabels import trail
 from aprecords.load import Document
 
 KINDS = ("school", "provider", "placement", "config")
@@ -238,7 +239,7 @@ class Schemas:
                 in meant
             ):
                 continue
-            for finding in _findings(error, doc):
+            for finding in _findings(error, doc, self.resolved(kind)):
                 # minLength and pattern both reject an empty answer: say it once.
                 findings.setdefault((finding.line, finding.column, finding.message), finding)
         return list(findings.values())
@@ -307,14 +308,19 @@ def _iso_date(value: Any) -> str | None:
         return None
 
 
-def _findings(error: ValidationError, doc: Document) -> list[Finding]:
+def _findings(
+    error: ValidationError, doc: Document, root: dict[str, Any] | None = None
+) -> list[Finding]:
     path = list(error.absolute_path)
     where = pointer(*path)
     label = _label(path)
+    form = trail(root, path) if root and path and error.validator != "additionalProperties" else ""
+    in_form = f" (in the web form: {form})" if form else ""  # the same titles as site/cms.py
     schema = error.schema if isinstance(error.schema, dict) else {}
 
     def at(message: str, ptr: str = where, key: bool = False) -> Finding:
         line, col = doc.locate(ptr, key=key)
+        message += in_form
         return Finding(doc.path, line, col, "error", message, f"schema-{error.validator}", ptr)
 
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):

@@ -47,6 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
+    from aprecords.site.cms import connect_origins
     from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
     from aprecords.site.verify import HelpPageLeakError
 
@@ -59,6 +60,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    _warn_without_cms(repo, audiences)
     try:
         outcomes = build_many(repo, audiences, site_dir, today)
     except HelpPageLeakError as exc:
@@ -82,9 +84,26 @@ def cmd_build(args: argparse.Namespace) -> int:
         for name in prune(site_dir, [a.name for a in everyone]):
             print(f"removed {site_dir / name} (no such audience any more)")
     hashes = script_hashes(site_dir, [a.name for a in everyone])
-    conf = hosting.write(server, everyone, site_dir, hashes)
+    settings = repo.config.data.get("cms")
+    has_form = (site_dir / "hub" / hosting.ADMIN / "index.html").is_file()
+    origins = connect_origins(settings) if settings and has_form else None
+    conf = hosting.write(server, everyone, site_dir, hashes, origins)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _warn_without_cms(repo: Repository, audiences: list[Audience]) -> None:
+    """aprecords.yml asks for the web form but its pinned package is not installed: the hub's
+    site is built without it (the records' site matters more), and this says how to add it."""
+    from aprecords.site.build import node_modules, wants_cms
+
+    if any(wants_cms(repo, a) for a in audiences) and node_modules(repo.root) is None:
+        print(
+            "aprecords: warning: the web form (/hub/admin/, `cms` in aprecords.yml) was left "
+            f"out of the hub's site: its pinned package is not installed; run `npm ci` in "
+            f"{repo.root} (Node.js) and build again",
+            file=sys.stderr,
+        )
 
 
 SHOWN_WARNINGS = 30

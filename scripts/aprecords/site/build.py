@@ -22,10 +22,12 @@ from aprecords.attendance import template
 from aprecords.errors import UsageError
 from aprecords.repository import Repository
 from aprecords.scope import scope
-from aprecords.site import engine, ical, printviews, recordformat, verify
+from aprecords.site import cms, cmsassets, engine, ical, printviews, recordformat, verify
 from aprecords.site.render import audience_banner, make_site, render_pages
 
 ASSETS = Path(__file__).parent / "assets"
+PROJECT = Path(__file__).resolve().parents[3]
+"""The aprecords checkout this code runs from (its node_modules holds the pinned CMS)."""
 BASE_CONFIG = "mkdocs.yml"
 GENERATED = ("index.md", "schools", "providers", "placements", "record-format.md", "assets")
 HELP_ORDER = ("about.md", "guide.md", "glossary.md", "data-protection.md")
@@ -150,6 +152,30 @@ def build_docs(
     )
 
 
+def node_modules(root: Path) -> Path | None:
+    """The node_modules holding the pinned web form: the records repository's, else the
+    aprecords checkout's; None when neither has it (``npm ci`` installs it)."""
+    return cmsassets.package_dir([root / "node_modules", PROJECT / "node_modules"])
+
+
+def wants_cms(repo: Repository, audience: Audience) -> bool:
+    """Only the hub's site gets the web form, and only when aprecords.yml configures it."""
+    return audience.kind == "hub" and bool(repo.config.data.get("cms"))
+
+
+def add_cms(repo: Repository, audience: Audience, site: Path) -> None:
+    """Write the web form into ``site/admin/`` (hub only; left out, with the command's
+    warning, when the pinned package is not installed)."""
+    modules = node_modules(repo.root)
+    if not wants_cms(repo, audience) or modules is None:
+        return
+    config = cms.cms_config(repo.schemas, repo.config.data["cms"], repo.config.site_name)
+    try:
+        cmsassets.install(modules, site / "admin", config, f"{repo.config.site_name}: web form")
+    except cmsassets.CmsAssetError as exc:
+        raise BuildError(f"the {audience.name} site was not built: web form: {exc}") from None
+
+
 def make_readable(folder: Path) -> None:
     """Set every folder under ``folder`` (itself included) to 0755 and every file to 0644."""
     os.chmod(folder, DIR_MODE)
@@ -251,11 +277,15 @@ def build_audience(
             shutil.rmtree(new, ignore_errors=True)
             raise
     try:  # the leak check (issue 4): nothing the audience must not see is swapped in
+        add_cms(repo, audience, new)
         verify.check_audience(repo, audience, new)
         printviews.check_parents(repo, audience, new)  # issue 12: the parents' print copies
     except verify.LeakError as exc:
         shutil.rmtree(new, ignore_errors=True)
         raise BuildError(str(exc)) from None
+    except BuildError:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise

@@ -43,6 +43,21 @@ CSP = (
 """The Content-Security-Policy; ``{scripts}`` is the hashes of one audience's inline scripts
 (each audience folder has its own policy; elsewhere, and for an audience whose hashes are not
 known, none: ``script-src 'self'``). There is no 'unsafe-inline' fallback."""
+ADMIN = "admin"
+"""The web form's folder in the hub's site (``/hub/admin/``, see ``site/cms.py``)."""
+_ORIGIN = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?$")
+
+
+def admin_csp(origins: Iterable[str]) -> str:
+    """The policy of the web form's folder: the site's own, with no inline script at all, plus
+    what a browser-side Git client needs: ``connect-src`` to the Git host's API (its origins
+    only) and ``blob:`` images (the form draws its icons from blobs)."""
+    kept = sorted({o for o in origins if _ORIGIN.match(o)})
+    csp = CSP.format(scripts="").replace("'self' ;", "'self';")
+    csp = csp.replace("img-src 'self' data:;", "img-src 'self' data: blob:;")
+    return csp.replace("connect-src 'self';", " ".join(["connect-src 'self'", *kept]) + ";")
+
+
 HEADERS = (
     "add_header X-Content-Type-Options nosniff always;",
     "add_header Referrer-Policy no-referrer always;",
@@ -157,14 +172,17 @@ def inline_script_hashes(folder: Path) -> list[str]:
     return sorted(found)
 
 
-def _headers(hosting: Hosting, hashes: Iterable[str], indent: str) -> list[str]:
-    """Every security header, with a CSP allowing exactly these inline-script hashes.
+def _headers(
+    hosting: Hosting, hashes: Iterable[str], indent: str, csp: str | None = None
+) -> list[str]:
+    """Every security header, with a CSP allowing exactly these inline-script hashes (or the
+    policy ``csp`` given).
 
     nginx inherits ``add_header`` only into locations that have none of their own, so each
     audience location repeats the whole set.
     """
     scripts = " ".join(sorted(set(hashes)))
-    csp = CSP.format(scripts=scripts).replace("'self' ;", "'self';")
+    csp = csp or CSP.format(scripts=scripts).replace("'self' ;", "'self';")
     lines = [*HEADERS, f'add_header Content-Security-Policy "{csp}" always;']
     if hosting.tls:
         lines.append(HSTS)
@@ -176,11 +194,14 @@ def nginx_config(
     audiences: list[Audience],
     site_dir: Path,
     script_hashes: dict[str, list[str]] | None = None,
+    admin_origins: list[str] | None = None,
 ) -> str:
     """The nginx configuration (http-context include) serving ``site_dir``'s audience folders.
 
     ``script_hashes`` maps each audience to the inline-script hashes of its built folder; its
     location's CSP allows exactly those (an audience missing from it: no inline script).
+    ``admin_origins`` (when the hub's site has the web form): the Git host's origins, which
+    only ``/hub/admin/`` may connect to (:func:`admin_csp`).
     """
     hashes = script_hashes or {}
     root = site_dir.resolve().as_posix()
@@ -287,6 +308,15 @@ def nginx_config(
             f"        try_files $aprecords_gate_{var}$uri $aprecords_gate_{var}$uri/"
             f" /_aprecords_status/$aprecords_miss_{var};",
         ]
+        if a.sees_all and admin_origins is not None:
+            out += [
+                "        # The web form: the same sign-in and gate (inherited), its own policy.",
+                f"        location /{a.name}/{ADMIN}/ {{",
+                *_headers(hosting, (), "            ", admin_csp(admin_origins)),
+                f"            try_files $aprecords_gate_{var}$uri $aprecords_gate_{var}$uri/"
+                f" /_aprecords_status/$aprecords_miss_{var};",
+                "        }",
+            ]
         out += ["    }"]
     out += ["}", ""]
     return "\n".join(out)
@@ -337,6 +367,7 @@ def write(
     audiences: list[Audience],
     site_dir: Path,
     script_hashes: dict[str, list[str]] | None = None,
+    admin_origins: list[str] | None = None,
 ) -> Path:
     """Write ``site_dir/nginx/aprecords.conf`` and its README atomically; return the conf."""
     folder = site_dir / FOLDER
@@ -344,7 +375,7 @@ def write(
     os.chmod(folder, 0o755)
     conf = folder / "aprecords.conf"
     for target, text in (
-        (conf, nginx_config(hosting, audiences, site_dir, script_hashes)),
+        (conf, nginx_config(hosting, audiences, site_dir, script_hashes, admin_origins)),
         (folder / "README.md", readme(hosting, audiences, site_dir)),
     ):
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")

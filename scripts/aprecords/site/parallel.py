@@ -142,6 +142,13 @@ def shared_inputs(root: Path, today: date) -> str:
     _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
     for name in ("docs", "mkdocs.yml", "aprecords.yml", "schema"):
         _digest_files(h, root / name)
+    from aprecords.site.build import node_modules
+    from aprecords.site.cmsassets import PACKAGE as CMS_PACKAGE
+
+    modules = node_modules(root)  # the web form's pinned version (hub only, but cheap)
+    h.update(f"cms={modules}\0".encode())
+    if modules is not None:
+        _digest_files(h, modules / CMS_PACKAGE / "package.json")
     h.update(today.isoformat().encode())
     return h.hexdigest()
 
