@@ -423,6 +423,7 @@ class Document:
     marks: array[int] | None = field(default=None, repr=False)
     """Every node's position from the parse (see :func:`_build`), if kept."""
     _root: Node | None = field(default=None, repr=False)
+    _fits: bool = field(default=False, repr=False)
 
     def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at a JSON pointer, or of its key.
@@ -433,9 +434,10 @@ class Document:
         from aprecords.sourcemap import locate, locate_marked
 
         if self.marks is not None:
-            if len(self.marks) == 2 * marked_size(self.data):
+            if self._fits or len(self.marks) == 2 * marked_size(self.data):
+                self._fits = True  # checked once: nothing in aprecords changes loaded data
                 return locate_marked(self.data, self.marks, pointer, key=key)
-            self.marks = None  # the data was changed since: its positions no longer fit
+            self.marks = None  # the data was changed: its positions no longer fit
         if self._root is None:
             self._root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
         return locate(self._root, pointer, key=key)

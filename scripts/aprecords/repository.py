@@ -207,7 +207,7 @@ def _not_a_file(file: Path) -> LoadError | None:
         return None
 
 
-LOAD_THRESHOLD = 1000
+LOAD_THRESHOLD = 100
 """Record files from which loading is split over processes (measured: see README,
 "Benchmarks"); below it one process is faster, forking and sending results back costing more
 than they save."""

@@ -56,7 +56,7 @@ def _name_for_id(repo: Repository, record: Record, finding: Finding) -> Finding:
     return finding
 
 
-RULES_THRESHOLD = 1000
+RULES_THRESHOLD = 100
 """Records from which the rules are split over processes (measured: see README, "Benchmarks")."""
 
 

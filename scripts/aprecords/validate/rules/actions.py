@@ -17,10 +17,10 @@ from aprecords.validate.rules.base import Context, Hit, rule
 def _actions(record: Record, ctx: Context) -> list[Action]:
     """A placement's action items, worked out once per run for the five rules below (the
     attendance returns walk every week since the start: the most costly check there is)."""
-    cached = ctx.actions.get(record.path)
+    cached = ctx.memo.get(("actions", record.path))
     if cached is None:
         register = ctx.registers.get(record.id)
-        cached = ctx.actions[record.path] = list(
+        cached = ctx.memo["actions", record.path] = list(
             placement_actions(
                 record.id,
                 record.data,

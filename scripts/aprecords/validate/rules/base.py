@@ -49,8 +49,8 @@ class Context:
         return sensitive_paths(self.repo.schemas, "placement")
 
     @cached_property
-    def actions(self) -> dict[str, list[Any]]:
-        """Each placement's action items by path, filled in by the action rules."""
+    def memo(self) -> dict[tuple[str, Any], Any]:
+        """What several rules work out alike, kept for this run: (what, path) -> result."""
         return {}
 
     @cached_property
