@@ -1,14 +1,19 @@
 """Benchmark: ``aprecords validate`` against merely parsing the same files, and check-jsonschema.
 
     python bench/bench_validate.py [--records 10000] [--repeat 3] [--seed 1]
-        [--cjs-files 1000] [--profile]
+        [--late 2026-11-01] [--cjs-files 1000] [--profile]
 
 In one run, on one synthetic repository (``bench/synth.py``), it measures:
 
 1. the baseline: read and parse every record file with ``yaml.CSafeLoader`` in one process;
 2. ``aprecords validate`` in-process (``load_repository`` + ``validate``), with a breakdown
    into loading, schema checks and rules; and the whole command line as a subprocess
-   (``aprecords --root DIR validate --format json``), interpreter start-up included;
+   (``aprecords --root DIR validate --format json``), interpreter start-up included, four
+   ways: as of the date the records are valid (no findings) and as of ``--late`` (most
+   placements overdue for a review or an attendance return: findings in about half the
+   files, every placement with an action), each on every core (the command's own choice)
+   and forced to one process (``APRECORDS_WORKERS=1``); the targets compare the whole
+   command's wall-clock time with the one-process parse (<= 1.0x clean, <= 1.5x late);
 3. ``check-jsonschema`` on the placement files, when it is installed, two ways: as a user
    would run it (``--base-uri`` points the schema's relative ``$ref`` at the local
    ``schema/`` folder), and with the schemas bundled into one self-contained file (its best
