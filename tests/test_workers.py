@@ -243,13 +243,17 @@ def test_cross_record_rules_see_every_record_with_several_workers(big_repo: Path
     assert last.relative_to(big_repo).as_posix().encode() in two.stdout
 
 
-def test_sigterm_stops_every_worker_quietly(slow_repo: Path) -> None:
+@pytest.mark.parametrize(
+    ("how", "code"), [("SIGTERM", 128 + signal.SIGTERM), ("Ctrl-C", 130)], ids=["term", "int"]
+)
+def test_a_stop_ends_every_worker_quietly(slow_repo: Path, how: str, code: int) -> None:
     env = {**os.environ, "PYTHONPATH": str(PROJECT / "scripts"), workers.WORKERS_ENV: "3"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "aprecords", "--root", str(slow_repo), "validate"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        start_new_session=True,  # its own process group, as a terminal gives a command
     )
     children: set[int] = set()
     deadline = time.monotonic() + 60
@@ -257,9 +261,12 @@ def test_sigterm_stops_every_worker_quietly(slow_repo: Path) -> None:
         children = _children(proc.pid)
         time.sleep(0.02)
     assert children, "no worker process was started"
-    proc.send_signal(signal.SIGTERM)
+    if how == "SIGTERM":
+        proc.send_signal(signal.SIGTERM)
+    else:  # Ctrl-C in a terminal signals the whole process group
+        os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 128 + signal.SIGTERM
+    assert proc.returncode == code
     assert b"Traceback" not in err
     time.sleep(0.2)
     assert not [pid for pid in children if _alive(pid)], "a worker outlived the command"
