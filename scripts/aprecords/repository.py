@@ -12,7 +12,7 @@ from aprecords.files import not_a_file
 from aprecords.findings import Finding
 from aprecords.load import Document, LoadError, load_file
 from aprecords.schemas import Schemas
-from aprecords.workers import run_shares, split, worker_count
+from aprecords.workers import gc_paused, run_shares, split, worker_count
 
 RECORDS = "records"
 FOLDERS = {
@@ -226,7 +226,9 @@ def load_repository(root: Path, workers: int | None = 1) -> Repository:
     if workers is None:
         workers = worker_count(len(found), LOAD_THRESHOLD)
     shares = split(found, workers)
-    for share in run_shares(lambda part: [_load_one(root, config, *f) for f in part], shares):
+    with gc_paused():
+        loaded = run_shares(lambda part: [_load_one(root, config, *f) for f in part], shares)
+    for share in loaded:
         for entry in share:
             repo.files += 1
             if isinstance(entry, Record):

@@ -10,7 +10,7 @@ from typing import Any
 from aprecords.findings import Finding, split_pointer
 from aprecords.repository import Record, Repository
 from aprecords.validate.rules import RULES, Context, Hit, Rule
-from aprecords.workers import run_shares, worker_count
+from aprecords.workers import gc_paused, run_shares, worker_count
 
 
 def _to_finding(rule: Rule, hit: Hit) -> Finding:
@@ -85,7 +85,8 @@ def run_rules(
                 findings.extend(_to_finding(rule, hit) for hit in rule.check(ctx))
         return findings
 
-    return [f for found in run_shares(share, range(workers)) for f in found]
+    with gc_paused():
+        return [f for found in run_shares(share, range(workers)) for f in found]
 
 
 def validate(
