@@ -1,14 +1,19 @@
 """Benchmark: ``aprecords validate`` against merely parsing the same files, and check-jsonschema.
 
     python bench/bench_validate.py [--records 10000] [--repeat 3] [--seed 1]
-        [--cjs-files 1000] [--profile]
+        [--late 2026-11-01] [--cjs-files 1000] [--profile]
 
 In one run, on one synthetic repository (``bench/synth.py``), it measures:
 
 1. the baseline: read and parse every record file with ``yaml.CSafeLoader`` in one process;
 2. ``aprecords validate`` in-process (``load_repository`` + ``validate``), with a breakdown
    into loading, schema checks and rules; and the whole command line as a subprocess
-   (``aprecords --root DIR validate --format json``), interpreter start-up included;
+   (``aprecords --root DIR validate --format json``), interpreter start-up included, four
+   ways: as of the date the records are valid (no findings) and as of ``--late`` (most
+   placements overdue for a review or an attendance return: findings in about half the
+   files, every placement with an action), each on every core (the command's own choice)
+   and forced to one process (``APRECORDS_WORKERS=1``); the targets compare the whole
+   command's wall-clock time with the one-process parse (<= 1.0x clean, <= 1.5x late);
 3. ``check-jsonschema`` on the placement files, when it is installed, two ways: as a user
    would run it (``--base-uri`` points the schema's relative ``$ref`` at the local
    ``schema/`` folder), and with the schemas bundled into one self-contained file (its best
@@ -47,9 +52,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth  # noqa: E402
 from aprecords.repository import load_repository  # noqa: E402
 from aprecords.validate import check_schemas, run_rules, validate  # noqa: E402
+from aprecords.workers import WORKERS_ENV, cpu_count  # noqa: E402
 
 TODAY = synth.TODAY
 TARGET = 1.5
+"""validate in-process (one process), CPU, against parse."""
+TARGET_CLEAN, TARGET_LATE = 1.0, 1.5
+"""The whole command (all cores), wall clock, against the one-process parse: no findings, and
+as of the late date, when most files have one."""
+LATE = date(2026, 11, 1)
+"""A date by which most synthetic placements are overdue for a review or an attendance return."""
 
 
 def record_files(root: Path) -> list[Path]:
@@ -72,8 +84,14 @@ def validate_in_process(root: Path, today: date = TODAY) -> int:
     return len(findings)
 
 
-def validate_cli(root: Path) -> None:
-    """The full command line in a fresh interpreter, JSON report included."""
+def validate_cli(root: Path, today: date = TODAY, workers: int | None = None) -> int:
+    """The full command line in a fresh interpreter, JSON report included; returns how many
+    files have a finding. ``workers`` forces the process count (None: the command decides).
+    As of ``TODAY`` the synthetic repository must be clean."""
+    env = dict(os.environ)
+    env.pop(WORKERS_ENV, None)
+    if workers is not None:
+        env[WORKERS_ENV] = str(workers)
     proc = subprocess.run(
         [
             sys.executable,
@@ -85,15 +103,20 @@ def validate_cli(root: Path) -> None:
             "--format",
             "json",
             "--today",
-            TODAY.isoformat(),
+            today.isoformat(),
         ],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
-    report = json.loads(proc.stdout)
-    if proc.returncode != 0 or report["findings"]:
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        raise SystemExit(f"aprecords validate failed: {proc.stderr[-2000:]}") from None
+    if today == TODAY and (proc.returncode != 0 or report["findings"]):
         raise SystemExit(f"aprecords validate failed on the synthetic repository: {proc.stderr}")
+    return len({f["path"] for f in report["findings"]})
 
 
 def bundle_placement_schema(schema_dir: Path) -> dict[str, Any]:
@@ -316,6 +339,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--late",
+        type=date.fromisoformat,
+        default=LATE,
+        metavar="DATE",
+        help=f"the date findings are judged as of in the 'late' runs (default {LATE})",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also print a cProfile of one in-process validation"
     )
     parser.add_argument(
@@ -347,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
             "parse": lambda: parse_all(files),
             "validate": lambda: validate_in_process(root),
             "CLI": lambda: validate_cli(root),
+            "CLI late": lambda: validate_cli(root, args.late),
+            "CLI, 1 process": lambda: validate_cli(root, workers=1),
+            "CLI late, 1 process": lambda: validate_cli(root, args.late, workers=1),
         }
         for name, command in variants.items():
             actions[name] = lambda c=command: run_check_jsonschema(root, c)
@@ -390,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
                 for name, secs in parts.items()
             ),
             row("aprecords --root DIR validate --format json", "CLI", "parse", "parse"),
+            row(
+                "  the same, one process (APRECORDS_WORKERS=1)", "CLI, 1 process", "parse", "parse"
+            ),
+            row(f"  the same, as of {args.late} (findings)", "CLI late", "parse", "parse"),
+            row("  as of that date, one process", "CLI late, 1 process", "parse", "parse"),
             *(row(f"check-jsonschema, {name}", name, "CLI", "aprecords CLI") for name in variants),
         ]
         head = ("measurement", "wall s", "CPU s", "CPU ratio", "wall ratio", "against")
@@ -418,6 +456,23 @@ def main(argv: list[str] | None = None) -> int:
             f"target: validate at most {TARGET}x parse -> {ratio:.2f}x CPU "
             f"({wall_ratio:.2f}x wall), {verdict}"
         )
+        late_files = validate_cli(root, args.late)
+        workers_used = min(cpu_count(), 8)
+        for label, key, goal in (
+            ("no findings", "CLI", TARGET_CLEAN),
+            (
+                f"as of {args.late}, {late_files:,} of {len(files):,} files with a finding",
+                "CLI late",
+                TARGET_LATE,
+            ),
+        ):
+            wall = timed[key].median_wall / timed["parse"].median_wall
+            verdict = "met" if wall <= goal else "NOT met"
+            print(
+                f"target: whole command, {label}, at most {goal}x the one-process parse -> "
+                f"{wall:.2f}x wall ({workers_used} worker processes on {cpu_count()} cores), "
+                f"{verdict}"
+            )
         print(f"line numbers: exact for all {len(lines)} injected errors:")
         for line in lines:
             print(f"  {line}")

@@ -14,6 +14,7 @@ from aprecords.config import CONFIG_FILE, ConfigError, find_root
 from aprecords.errors import UsageError
 from aprecords.load import LoadError
 from aprecords.schemas import SchemaError
+from aprecords.workers import WorkerError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -65,11 +66,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             paths.add(rel)
             if file.is_dir() and not file.is_symlink():
                 folders.append("" if rel == "." else rel.rstrip("/") + "/")
-    repo = load_repository(root)
+    repo = load_repository(root, workers=None)
     if paths is not None and folders:  # everything found under a folder given, links included
         known = {r.path for r in repo.records} | {f.path for f in repo.load_findings}
         paths.update(p for p in known if p.startswith(tuple(folders)))
-    findings = validate(repo, args.today or date.today(), paths)
+    findings = validate(repo, args.today or date.today(), paths, workers=None)
     if args.base:
         from aprecords.validate.history import check_history
 
@@ -123,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, ConfigError, SchemaError) as exc:
+    except (UsageError, ConfigError, SchemaError, WorkerError) as exc:
         print(f"aprecords: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LoadError as exc:

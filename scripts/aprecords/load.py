@@ -19,13 +19,14 @@ Parsing runs in libyaml (``yaml.CSafeLoader``); only the small constructor runs 
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from aprecords.files import DEFAULT_MAX_BYTES, LoadError, read_limited, size_error
 from aprecords.unseen import SUSPECT, escaped_unseen, unseen_problem
@@ -298,13 +299,83 @@ def _syntax_error(exc: yaml.MarkedYAMLError) -> LoadError:
     return LoadError(f"YAML syntax error: {what}" + (f"; {hint}" if hint else ""), line, col)
 
 
+class _Irregular(Exception):
+    """Something the fast builder leaves to the constructor (which explains it, if wrong)."""
+
+
+_STR, _INT_TAG, _FLOAT_TAG = (
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+)
+_BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _build(node: Node, marks: list[int]) -> Any:
+    """The data of a composed node, as ``StrictLoader`` constructs it, and the marks.
+
+    Each node's start (0-based line, column) is appended to ``marks`` in document order; a
+    mapping's entries as key, then value. Scalars are made as the strict resolvers allow
+    (plain decimal numbers, ``true``/``false``, ``null``): the same values the constructor
+    makes. Anything else (a tag, a duplicate, merge or non-text key) raises ``_Irregular``.
+    """
+    mark = node.start_mark
+    marks.append(mark.line)
+    marks.append(mark.column)
+    kind = type(node)
+    tag = node.tag
+    if kind is ScalarNode:
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _NULL_TAG:
+            return None
+        if tag == _BOOL_TAG:
+            return value == "true"
+        if tag == _INT_TAG:
+            return int(value)
+        if tag == _FLOAT_TAG:
+            return float(value)
+        raise _Irregular
+    if kind is MappingNode and tag == _MAP_TAG:
+        data: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode:
+                raise _Irregular
+            key = key_node.value
+            if key in data or (key == "<<" and not key_node.style):
+                raise _Irregular
+            mark = key_node.start_mark
+            marks.append(mark.line)
+            marks.append(mark.column)
+            data[key] = _build(value_node, marks)
+        return data
+    if kind is SequenceNode and tag == _SEQ_TAG:
+        return [_build(item, marks) for item in node.value]
+    raise _Irregular
+
+
 def parse(text: str) -> Any:
     """Parse one YAML document strictly; raise LoadError with a 1-based position."""
+    return parse_marked(text)[0]
+
+
+def parse_marked(text: str) -> tuple[Any, array[int] | None]:
+    """Parse strictly, keeping every node's position (see :func:`_build`) for locating
+    findings without parsing again; the positions are None where the fast path was left."""
     try:
         _scan_events(text)
         loader = StrictLoader(text)
         try:
-            return loader.get_single_data()
+            root = loader.get_single_node()
+            if root is None:
+                return None, None
+            marks: list[int] = []
+            try:
+                return _build(root, marks), array("I", marks)
+            except (_Irregular, RecursionError):
+                return loader.construct_document(root), None
         finally:
             loader.dispose()
     except _Problem as exc:
@@ -349,20 +420,41 @@ class Document:
     path: str
     data: dict[str, Any]
     text: str
+    marks: array[int] | None = field(default=None, repr=False)
+    """Every node's position from the parse (see :func:`_build`), if kept."""
     _root: Node | None = field(default=None, repr=False)
+    _fits: bool = field(default=False, repr=False)
 
     def locate(self, pointer: str, key: bool = False) -> tuple[int, int]:
-        """Line and column (1-based) of the value at a JSON pointer, or of its key."""
-        from aprecords.sourcemap import locate
+        """Line and column (1-based) of the value at a JSON pointer, or of its key.
 
+        From the positions kept by the parse where they still fit the data; else the text is
+        composed again (once) and the pointer walked there.
+        """
+        from aprecords.sourcemap import locate, locate_marked
+
+        if self.marks is not None:
+            if self._fits or len(self.marks) == 2 * marked_size(self.data):
+                self._fits = True  # checked once: nothing in aprecords changes loaded data
+                return locate_marked(self.data, self.marks, pointer, key=key)
+            self.marks = None  # the data was changed: its positions no longer fit
         if self._root is None:
             self._root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
         return locate(self._root, pointer, key=key)
 
 
+def marked_size(value: Any) -> int:
+    """How many positions :func:`_build` keeps for a value: one per node and per key."""
+    if type(value) is dict:
+        return 1 + sum(1 + marked_size(v) for v in value.values())
+    if type(value) is list:
+        return 1 + sum(marked_size(v) for v in value)
+    return 1
+
+
 def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
     """Parse text already decoded; the top level must be a mapping."""
-    data = parse(text)
+    data, marks = parse_marked(text)
     if data is None:
         raise LoadError(
             "the file is empty; it should hold one record (see the record format page)",
@@ -374,7 +466,7 @@ def load_text(text: str, path: str, unseen_ok: bool = False) -> Document:
             f"the file holds {kind}; a record must be a mapping of keys such as 'id: ...'",
             rule="top-level-mapping",
         )
-    doc = Document(path=path, data=data, text=text)
+    doc = Document(path=path, data=data, text=text, marks=marks)
     # decode() saw every typed character; only escapes in double quotes ("\u202e") add more.
     if not unseen_ok and '"' in text and "\\" in text and (found := escaped_unseen(data)):
         ptr, key, char = found

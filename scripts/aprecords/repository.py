@@ -12,6 +12,7 @@ from aprecords.files import not_a_file
 from aprecords.findings import Finding
 from aprecords.load import Document, LoadError, load_file
 from aprecords.schemas import Schemas
+from aprecords.workers import gc_paused, run_shares, split, worker_count
 
 RECORDS = "records"
 FOLDERS = {
@@ -206,41 +207,60 @@ def _not_a_file(file: Path) -> LoadError | None:
         return None
 
 
-def load_repository(root: Path) -> Repository:
-    """Load configuration, schemas and all records; unreadable files become findings."""
+LOAD_THRESHOLD = 100
+"""Record files from which loading is split over processes (measured: see README,
+"Benchmarks"); below it one process is faster, forking and sending results back costing more
+than they save."""
+
+
+def load_repository(root: Path, workers: int | None = 1) -> Repository:
+    """Load configuration, schemas and all records; unreadable files become findings.
+
+    ``workers``: processes to read and parse the files in (None: one per core from
+    LOAD_THRESHOLD files on); the result is the same, in the same order, whatever the number.
+    """
     schemas = Schemas(root / "schema")
     config = load_config(root, schemas)
     repo = Repository(root=root, config=config, schemas=schemas)
-    for kind, file, link in record_files(root):
-        repo.files += 1
-        rel = relative(root, file)
-        if link:
-            message = _link_problem(root, file)
-            repo.load_findings.append(Finding(rel, 1, 1, "error", message, "record-symlink"))
-            continue
-        if kind is None:
-            problem = _not_a_file(file)
-            repo.load_findings.append(
-                Finding(
-                    rel,
-                    1,
-                    1,
-                    "error",
-                    problem.message
-                    if problem is not None
-                    else "this file is not where records go: use records/schools/<id>.yaml, "
-                    "records/providers/<id>.yaml, records/placements/<school-id>/<id>.yaml "
-                    "or records/attendance/<placement-id>.yaml",
-                    problem.rule if problem is not None else "record-location",
-                )
-            )
-            continue
-        try:
-            doc = load_file(file, rel, config.max_file_bytes)
-        except LoadError as exc:
-            repo.load_findings.append(
-                Finding(rel, exc.line, exc.column, "error", exc.message, exc.rule)
-            )
-            continue
-        repo.records.append(Record(kind, doc))
+    found = record_files(root)
+    if workers is None:
+        workers = worker_count(len(found), LOAD_THRESHOLD)
+    shares = split(found, workers)
+    with gc_paused():
+        loaded = run_shares(lambda part: [_load_one(root, config, *f) for f in part], shares)
+    for share in loaded:
+        for entry in share:
+            repo.files += 1
+            if isinstance(entry, Record):
+                repo.records.append(entry)
+            else:
+                repo.load_findings.append(entry)
     return repo
+
+
+def _load_one(
+    root: Path, config: Config, kind: str | None, file: Path, link: bool
+) -> Record | Finding:
+    """One record file loaded, or the finding that says why it cannot be."""
+    rel = relative(root, file)
+    if link:
+        return Finding(rel, 1, 1, "error", _link_problem(root, file), "record-symlink")
+    if kind is None:
+        problem = _not_a_file(file)
+        return Finding(
+            rel,
+            1,
+            1,
+            "error",
+            problem.message
+            if problem is not None
+            else "this file is not where records go: use records/schools/<id>.yaml, "
+            "records/providers/<id>.yaml, records/placements/<school-id>/<id>.yaml "
+            "or records/attendance/<placement-id>.yaml",
+            problem.rule if problem is not None else "record-location",
+        )
+    try:
+        doc = load_file(file, rel, config.max_file_bytes)
+    except LoadError as exc:
+        return Finding(rel, exc.line, exc.column, "error", exc.message, exc.rule)
+    return Record(kind, doc)

@@ -90,13 +90,12 @@ def due_weeks(
         item_start = model.parse_date(item.get("start")) or first_day
         item_end = model.parse_date(item.get("end"))
         last_day = min(d for d in (ended, item_end, today - timedelta(days=1)) if d is not None)
-        week = monday_of(max(first_day, item_start))
+        first = max(first_day, item_start)
+        week = monday_of(first)
         while week <= last_day:
+            days = [(s, session_day(week, s)) for s in sessions]
             due = tuple(
-                s
-                for s in sessions
-                if max(first_day, item_start) <= session_day(week, s) <= last_day
-                and not in_holiday(session_day(week, s), holidays)
+                s for s, day in days if first <= day <= last_day and not in_holiday(day, holidays)
             )
             # A week's return is due once the week is over: on the Monday after it.
             if due and week + timedelta(days=7) <= today:

@@ -10,6 +10,7 @@ from typing import Any
 from aprecords.findings import Finding, split_pointer
 from aprecords.repository import Record, Repository
 from aprecords.validate.rules import RULES, Context, Hit, Rule
+from aprecords.workers import gc_paused, run_shares, worker_count
 
 
 def _to_finding(rule: Rule, hit: Hit) -> Finding:
@@ -55,23 +56,44 @@ def _name_for_id(repo: Repository, record: Record, finding: Finding) -> Finding:
     return finding
 
 
-def run_rules(repo: Repository, today: date, rules: Iterable[Rule] = RULES) -> list[Finding]:
-    """Document rules on each valid record, then repository rules once."""
-    ctx = Context(repo, today)
-    findings: list[Finding] = []
-    for rule in rules:
-        if rule.scope == "document":
-            for kind in rule.kinds:
-                for record in repo.of_kind(kind):
-                    findings.extend(_to_finding(rule, hit) for hit in rule.check(record, ctx))
-        elif rule.scope == "repository":
-            findings.extend(_to_finding(rule, hit) for hit in rule.check(ctx))
-    return findings
+RULES_THRESHOLD = 100
+"""Records from which the rules are split over processes (measured: see README, "Benchmarks")."""
 
 
-def validate(repo: Repository, today: date, paths: set[str] | None = None) -> list[Finding]:
+def run_rules(
+    repo: Repository, today: date, rules: Iterable[Rule] = RULES, workers: int | None = 1
+) -> list[Finding]:
+    """Document rules on each valid record, then repository rules once.
+
+    ``workers``: processes to share the records between (None: one per core from
+    RULES_THRESHOLD records on); each sees the whole repository (forked), so rules that look
+    records up by id find them all. The findings are the same whatever the number.
+    """
+    rules = tuple(rules)
+    if workers is None:
+        workers = worker_count(len(repo.records), RULES_THRESHOLD)
+
+    def share(part: int) -> list[Finding]:
+        ctx = Context(repo, today)
+        findings: list[Finding] = []
+        for rule in rules:
+            if rule.scope == "document":
+                for kind in rule.kinds:
+                    for record in repo.of_kind(kind)[part::workers]:
+                        findings.extend(_to_finding(rule, hit) for hit in rule.check(record, ctx))
+            elif rule.scope == "repository" and part == 0:
+                findings.extend(_to_finding(rule, hit) for hit in rule.check(ctx))
+        return findings
+
+    with gc_paused():
+        return [f for found in run_shares(share, range(workers)) for f in found]
+
+
+def validate(
+    repo: Repository, today: date, paths: set[str] | None = None, workers: int | None = 1
+) -> list[Finding]:
     """All findings for the repository (or only those in ``paths``), sorted by place."""
-    findings = repo.load_findings + check_schemas(repo) + run_rules(repo, today)
+    findings = repo.load_findings + check_schemas(repo) + run_rules(repo, today, workers=workers)
     if paths is not None:
         findings = [f for f in findings if f.path in paths]
     return sorted(set(findings), key=lambda f: (f.path, f.line, f.column, f.rule, f.message))

@@ -9,16 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aprecords.actions import placement_actions
+from aprecords.actions import Action, placement_actions
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
 
 
+def _actions(record: Record, ctx: Context) -> list[Action]:
+    """A placement's action items, worked out once per run for the five rules below (the
+    attendance returns walk every week since the start: the most costly check there is)."""
+    cached = ctx.memo.get(("actions", record.path))
+    if cached is None:
+        register = ctx.registers.get(record.id)
+        cached = ctx.memo["actions", record.path] = list(
+            placement_actions(
+                record.id,
+                record.data,
+                ctx.today,
+                ctx.repo.config,
+                register.data if register else None,
+            )
+        )
+    return cached
+
+
 def _hits(record: Record, ctx: Context, rule_id: str) -> Iterator[Hit]:
-    register = ctx.registers.get(record.id)
-    for action in placement_actions(
-        record.id, record.data, ctx.today, ctx.repo.config, register.data if register else None
-    ):
+    for action in _actions(record, ctx):
         if action.rule == rule_id:
             yield Hit(record, action.pointer, action.what)
 

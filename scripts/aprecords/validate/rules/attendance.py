@@ -126,11 +126,10 @@ def attendance_within_placement(record: Record, ctx: Context) -> Iterator[Hit]:
             if mark == NO_SESSION:
                 continue
             day = session_day(week, s)
-            where = pointer("weeks", i, "marks", s)
             if start is None:
                 yield Hit(
                     record,
-                    where,
+                    pointer("weeks", i, "marks", s),
                     f"there are marks but placement '{placement.id}' has no actual_start; "
                     "add the date the placement started to its agreement",
                 )
@@ -138,14 +137,14 @@ def attendance_within_placement(record: Record, ctx: Context) -> Iterator[Hit]:
             if day < start:
                 yield Hit(
                     record,
-                    where,
+                    pointer("weeks", i, "marks", s),
                     f"{SESSION_NAMES[s]} {day} is before the placement started ({start}); "
                     "write - for sessions before the start",
                 )
             elif ended is not None and day > ended:
                 yield Hit(
                     record,
-                    where,
+                    pointer("weeks", i, "marks", s),
                     f"{SESSION_NAMES[s]} {day} is after the placement ended ({ended}); "
                     "write - for sessions after the end",
                 )

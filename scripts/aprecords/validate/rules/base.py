@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aprecords.findings import Severity
 
@@ -47,6 +47,11 @@ class Context:
         from aprecords.scope import sensitive_paths
 
         return sensitive_paths(self.repo.schemas, "placement")
+
+    @cached_property
+    def memo(self) -> dict[tuple[str, Any], Any]:
+        """What several rules work out alike, kept for this run: (what, path) -> result."""
+        return {}
 
     @cached_property
     def registers(self) -> dict[str, Record]:

@@ -68,16 +68,26 @@ def _squash(text: str) -> str:
 
 
 def _split(record: Record, ctx: Context) -> tuple[list[Leaf], list[tuple[Leaf, str]]]:
-    """The record's visible texts, and its withheld ones with their class."""
+    """The record's visible texts, and its withheld ones with their class (worked out once
+    per run for the two rules here; each field path's class once)."""
+    found = ctx.memo.get(("split", record.path))
+    if found is not None:
+        return found
     marks = ctx.placement_marks
+    classes: dict[tuple[str | int, ...], str | None] = ctx.memo.setdefault(("classes", ""), {})
     visible, withheld = [], []
     for trail, text in model.string_leaves(record.data):
-        cls = sensitivity(trail, marks)
+        shape = tuple("*" if isinstance(t, int) else t for t in trail)
+        if shape in classes:
+            cls = classes[shape]
+        else:
+            cls = classes[shape] = sensitivity(trail, marks)
         if cls is None:
             visible.append((trail, text))
         else:
             withheld.append(((trail, text), cls))
-    return visible, withheld
+    found = ctx.memo["split", record.path] = (visible, withheld)
+    return found
 
 
 def _field(trail: tuple[str | int, ...]) -> str:
