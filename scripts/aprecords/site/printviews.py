@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,22 +133,44 @@ def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Ne
     return [n for n in found if n.words]
 
 
-def check_parents(repo: Repository, audience: Audience, site_dir: Path) -> None:
+def check_parents(
+    repo: Repository,
+    audience: Audience,
+    site_dir: Path,
+    unchanged: Collection[str] = (),
+    checked_with: str = "",
+) -> str:
     """Raise ``verify.LeakError`` when a built parents' copy holds what it must not (the
-    narrow scope is worked out again here, independently of the renderer)."""
+    narrow scope is worked out again here, independently of the renderer). Return the digest
+    of every needle searched for; copies in ``unchanged`` are skipped when ``checked_with`` is
+    that digest (as in :func:`aprecords.site.verify.scan_changed`)."""
     from aprecords.scope import scope
 
-    copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
-    if not copies:
-        return
     narrow = scope(repo, parents_audience(audience))
-    common = verify.Matcher(parents_needles(narrow))
+    needles = parents_needles(narrow)
+    others = {pid: other_providers(narrow, audience, pid) for pid in sorted(narrow.placements)}
+    digest = verify.needles_digest(needles)
+    digest = verify.needles_digest(
+        [
+            verify.Needle((digest,), "", ""),
+            *(verify.Needle(n.words, pid, n.what) for pid, found in others.items() for n in found),
+        ]
+    )
+    skip = frozenset(unchanged) if checked_with == digest else frozenset()
+    copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
+    copies = [c for c in copies if c.relative_to(site_dir).as_posix() not in skip]
+    if not copies:
+        return digest
+    common = verify.Matcher(needles)
     leaks: set[verify.Leak] = set()
     for page in copies:
         tokens = verify.words(verify.decoded(page.read_bytes(), page.name))
         found = common.find(tokens)
-        found |= verify.Matcher(other_providers(narrow, audience, page.parent.name)).find(tokens)
+        found |= verify.Matcher(
+            others.get(page.parent.name) or other_providers(narrow, audience, page.parent.name)
+        ).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
         leaks |= {verify.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
     if leaks:
         raise verify.LeakError(audience.name, sorted(leaks))
+    return digest
