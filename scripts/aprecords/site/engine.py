@@ -283,7 +283,7 @@ def _build(
                 file.page.present_anchor_ids = set(before["anchors"])  # type: ignore[index]
             else:
                 looked[file.src_uri] = _render(file.page, config, files)
-        if progress is not None:
+        if progress is not None and reuse:
             progress.total = len(looked)
         env = config.plugins.on_env(env, config=config, files=files)
 

@@ -125,8 +125,7 @@ class ThemeStore:
             return False
         stored = self.folder / digest
         if digest not in self.checked:
-            if stored.is_symlink() or not stored.is_file() or engine.sha256_file(stored) != digest:
-                self._put(source, stored)
+            self._put(source, stored, digest)
             self.checked.add(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -135,17 +134,28 @@ class ThemeStore:
             return False
         return True
 
-    def _put(self, source: Path, stored: Path) -> None:
+    def _put(self, source: Path, stored: Path, digest: str) -> None:
+        """Make sure ``stored`` holds ``source``'s bytes: kept if it does, else written anew
+        (a new file linked or renamed into place; two builds storing it at once both win)."""
+        if not stored.is_symlink() and stored.is_file() and engine.sha256_file(stored) == digest:
+            return
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".theme-")
         try:
             with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
                 shutil.copyfileobj(src, out)
             os.chmod(tmp, 0o644)
-            os.replace(tmp, stored)
-        except BaseException:
+            if stored.exists() or stored.is_symlink():
+                os.replace(tmp, stored)  # damaged: a new file takes its name
+            else:
+                try:
+                    os.link(tmp, stored)
+                except FileExistsError:  # stored meanwhile by another worker
+                    pass
+                except OSError:  # no hard links here: a rename does it
+                    os.replace(tmp, stored)
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
 
 
 def prune_theme(state: Path) -> list[str]:
