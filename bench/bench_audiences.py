@@ -19,6 +19,7 @@ of the floors' output.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -101,31 +102,32 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(PROJECT / "docs", root / "docs")
         site = Path(tmp) / "site"
 
+        say = functools.partial(print, flush=True)  # each figure as soon as it is measured
+        say(
+            f"{args.records} placements, {args.schools} schools, {args.providers} providers, "
+            f"{os.cpu_count()} CPU cores"
+        )
         floor, pages, before = floors(root, Path(tmp) / "floor")
+        say(f"sum of the audiences' bare MkDocs floors: {floor:8.2f} s  ({pages} pages)")
         full, built = build(root, site)
+        say(f"full build of {built} audiences: {full:8.2f} s  ({full / floor:.2f}x floors)")
         size = disk_bytes(site)
+        say(
+            f"output on disk: {size / 2**20:.1f} MiB (hard links counted once), floors' output "
+            f"(every audience a whole MkDocs site): {before / 2**20:.1f} MiB: {size / before:.0%}"
+        )
         unchanged, none_built = build(root, site)
+        say(f"nothing changed:                          {unchanged:8.2f} s  ({none_built} rebuilt)")
         changed = change_one_placement(root)
         pages_before = html_inodes(site)
         one, rebuilt = build(root, site)
         pages_after = html_inodes(site)
         rendered = sum(pages_before.get(k) != v for k, v in pages_after.items())
-
-    print(
-        f"{args.records} placements, {args.schools} schools, {args.providers} providers: "
-        f"{built} audiences, {pages} pages, {os.cpu_count()} CPU cores"
-    )
-    print(f"sum of the audiences' bare MkDocs floors: {floor:8.2f} s")
-    print(f"full build of every audience:             {full:8.2f} s  ({full / floor:.2f}x floors)")
-    print(f"nothing changed:                          {unchanged:8.2f} s  ({none_built} rebuilt)")
-    print(
-        f"one placement changed ({changed}): {one:8.2f} s  ({rebuilt} audiences rebuilt, "
-        f"{rendered} of {len(pages_after)} pages written anew, {one / full:.0%} of the full build)"
-    )
-    print(
-        f"output on disk: {size / 2**20:.1f} MiB (hard links counted once), floors' output "
-        f"(every audience a whole MkDocs site): {before / 2**20:.1f} MiB: {size / before:.0%}"
-    )
+        say(
+            f"one placement changed ({changed}): {one:8.2f} s  ({rebuilt} audiences rebuilt, "
+            f"{rendered} of {len(pages_after)} pages written anew, {one / full:.0%} of the full "
+            "build)"
+        )
     shutil.rmtree(SNAPSHOT, ignore_errors=True)
     print(
         f"targets: one-record rebuild <= 20% of the full build: {one / full:.0%}; "
