@@ -7,7 +7,9 @@ dashboards are judged against. The fingerprint and a manifest of the built folde
 path and size) are kept in ``DIR/.aprecords/<audience>.json``, beside the folders and outside
 every folder nginx serves. An audience whose fingerprint is unchanged and whose folder still
 matches its manifest is skipped; the others are built in worker processes (one per core), each
-with the atomic swap and the leak check of :func:`aprecords.site.build.build_audience`.
+with the atomic swap and the leak check of :func:`aprecords.site.build.build_audience`, which
+renders only the pages that changed since the audience's last build and links theme files from
+one stored copy (:mod:`aprecords.site.incremental`: ``DIR/.aprecords/pages/`` and ``theme/``).
 
 One build at a time writes to ``DIR`` (a lock in ``DIR/.aprecords/``); it first removes what a
 killed build left behind. SIGTERM (``timeout``, CI runners, systemd) stops the workers, removes
