@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
@@ -76,15 +77,25 @@ def own_placements(data: dict[str, Any], audience: Audience) -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _environment(view: str, title: str) -> Any:
+    """One Jinja environment per view, made once: its templates are compiled once per process
+    (a new environment for every page compiled them again each time: most of a build's time)."""
+    from aprecords.site.render import environment
+
+    env = environment()
+    env.globals.update(VIEW=view, VIEW_TITLE=title)
+    return env
+
+
 def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(path, Markdown) of the three print views of one placement."""
-    from aprecords.site.render import _row, environment
+    from aprecords.site.render import _row
 
     audience = site.scoped.audience
     built = f"{site.today.day} {site.today:%b %Y}"
     for view, title in VIEWS.items():
-        env = environment()
-        env.globals.update(VIEW=view, VIEW_TITLE=title)
+        env = _environment(view, title)
         values = dict(context, page_style=page_style(audience, pid, view, built))
         if view == "parents":
             narrow = getattr(site, "parents", None)
