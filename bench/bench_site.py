@@ -3,8 +3,12 @@
     python bench/bench_site.py [--sizes 250 1000] [--repeat 2]
 
 For each size N, synthetic placements (``bench/synth.py``) are built the way ``aprecords
-build`` does it (load, validate, scope, render, MkDocs, swap), and the very same generated
-Markdown is built by a bare in-process MkDocs build (the floor) in the same run. Times are
+build --audience hub`` does it (load, validate, scope, render, MkDocs, leak check, swap, into
+an empty site folder), and the very same generated Markdown is built by a bare in-process
+MkDocs build (the floor, ``floor.mkdocs_floor``: configuration loading included, as in
+``bench_audiences.py``) in the same run. Then one placement is changed and the hub rebuilt
+(page-level incremental: only the pages showing it are rendered); its time is printed as a
+share of the full build. Times are
 CPU seconds (best of ``--repeat``), which a busy shared machine disturbs far less than the
 wall clock (also printed). Prints the
 ratio to the floor (target at most 1.25x at 1,000 records) and time and bytes per record
@@ -15,24 +19,21 @@ fixed ``assets/`` folder (the same few MB whatever the number of records).
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT / "scripts"), str(PROJECT / "bench")]
 
-from mkdocs.commands.build import build as mkdocs_build  # noqa: E402
-from mkdocs.config import load_config  # noqa: E402
-
 from aprecords.access import hub  # noqa: E402
 from aprecords.repository import load_repository  # noqa: E402
-from aprecords.site.build import build_all, write_docs  # noqa: E402
+from aprecords.site.build import write_docs  # noqa: E402
+from aprecords.site.parallel import build_many  # noqa: E402
 from aprecords.validate import validate  # noqa: E402
+from floor import change_one_placement, clock, mkdocs_floor, since  # noqa: E402
 from synth import generate  # noqa: E402
 
 TODAY = date(2026, 1, 10)
@@ -42,17 +43,6 @@ def folder_bytes(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def clock() -> tuple[float, float]:
-    """(wall, CPU of this process and its finished children) in seconds."""
-    t = os.times()
-    return time.perf_counter(), t.user + t.system + t.children_user + t.children_system
-
-
-def since(start: tuple[float, float]) -> tuple[float, float]:
-    now = clock()
-    return now[0] - start[0], now[1] - start[1]
-
-
 def full_build(root: Path, site: Path) -> tuple[tuple[float, float], tuple[float, float]]:
     """What `aprecords build` does: (load + validate) then (scope, render, MkDocs, swap)."""
     started = clock()
@@ -60,7 +50,9 @@ def full_build(root: Path, site: Path) -> tuple[tuple[float, float], tuple[float
     validate(repo, TODAY)
     checked = since(started)
     started = clock()
-    build_all(repo, [hub(repo.config.hub)], site, TODAY)
+    outcomes = build_many(repo, [hub(repo.config.hub)], site, TODAY, workers=1)
+    if any(o.error for o in outcomes):
+        raise SystemExit("\n".join(o.error or "" for o in outcomes))
     return checked, since(started)
 
 
@@ -72,16 +64,7 @@ def floor_build(root: Path, work: Path) -> tuple[float, float]:
     shutil.rmtree(work, ignore_errors=True)
     docs.mkdir(parents=True)
     _, nav = write_docs(repo, hub(repo.config.hub), docs, TODAY, None)
-    started = clock()  # like `mkdocs build`: load the configuration, then build
-    config = load_config(
-        str(root / "mkdocs.yml"),
-        docs_dir=str(docs),
-        site_dir=str(site),
-        nav=nav,
-        site_name=repo.config.site_name,
-    )
-    mkdocs_build(config)
-    return since(started)
+    return mkdocs_floor(root / "mkdocs.yml", docs, site, nav, repo.config.site_name)
 
 
 def measure(n: int, repeat: int, tmp: Path) -> dict[str, float]:
@@ -92,10 +75,13 @@ def measure(n: int, repeat: int, tmp: Path) -> dict[str, float]:
     full, floor, checks, sites = [], [], [], []
     for _ in range(repeat):
         floor.append(floor_build(root, tmp / f"floor-{n}"))
+        shutil.rmtree(tmp / f"site-{n}", ignore_errors=True)  # a cold build each time
         check, site_only = full_build(root, tmp / f"site-{n}")
         checks.append(check)
         sites.append(site_only)
         full.append((check[0] + site_only[0], check[1] + site_only[1]))
+    change_one_placement(root)
+    one = full_build(root, tmp / f"site-{n}")  # reuses the pages of the last full build
     site = tmp / f"site-{n}" / "hub"
     pages = [p for p in (site / "placements").glob("*.html") if p.name != "index.html"]
     return {
@@ -105,6 +91,7 @@ def measure(n: int, repeat: int, tmp: Path) -> dict[str, float]:
         "floor": min(c for _, c in floor),
         "full_wall": min(w for w, _ in full),
         "floor_wall": min(w for w, _ in floor),
+        "one": one[0][1] + one[1][1],
         "bytes": folder_bytes(site) - folder_bytes(site / "assets"),
         "page": sum(p.stat().st_size for p in pages) / len(pages),
     }
@@ -128,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['site']:>7.2f} {r['site'] / r['floor']:>6.2f} "
             f"{1000 * r['full'] / r['n']:>7.1f} {r['bytes'] / r['n'] / 1024:>7.1f} "
             f"{r['page'] / 1024:>14.1f} {r['full_wall']:>10.2f}/{r['floor_wall']:<.2f}"
+        )
+    for r in rows:
+        print(
+            f"{r['n']:>8} records, one placement changed: {r['one']:.2f} s CPU, "
+            f"{r['one'] / r['full']:.0%} of the full build (page-level incremental)"
         )
     small, large = rows[0], rows[-1]
     time_drift = (large["full"] / large["n"]) / (small["full"] / small["n"])

@@ -22,7 +22,16 @@ from aprecords.attendance import template
 from aprecords.errors import UsageError
 from aprecords.repository import Repository
 from aprecords.scope import scope
-from aprecords.site import cms, cmsassets, engine, ical, printviews, recordformat, verify
+from aprecords.site import (
+    cms,
+    cmsassets,
+    engine,
+    ical,
+    incremental,
+    printviews,
+    recordformat,
+    verify,
+)
 from aprecords.site.render import audience_banner, make_site, render_pages
 
 ASSETS = Path(__file__).parent / "assets"
@@ -137,9 +146,11 @@ def build_docs(
     nav: Any,
     pages: int = 0,
     label: str = "",
-) -> None:
-    """Run MkDocs over a prepared docs folder (the engine's part of a build)."""
-    engine.build(
+    **reuse: Any,
+) -> engine.Pages:
+    """Run MkDocs over a prepared docs folder (the engine's part of a build); ``reuse``: the
+    keyword arguments of :func:`aprecords.site.engine.build` for page reuse and theme links."""
+    return engine.build(
         config_file,
         {
             "docs_dir": str(docs_dir),
@@ -149,6 +160,7 @@ def build_docs(
         },
         pages=pages,
         label=label,
+        **reuse,
     )
 
 
@@ -246,20 +258,39 @@ def build_audience(
     site_root: Path,
     today: date,
     history: History = None,
+    state: Path | None = None,
+    shared: str | None = None,
 ) -> Path:
-    """Build one audience's site into ``site_root``; BuildError leaves the old site in place."""
+    """Build one audience's site into ``site_root``; BuildError leaves the old site in place.
+
+    With ``state`` (the build-record folder, ``DIR/.aprecords``) the pages that did not change
+    since the last build are reused and theme files are hard-linked from one stored copy
+    (:mod:`aprecords.site.incremental`); ``shared`` is the digest of the shared inputs
+    (:func:`aprecords.site.parallel.shared_inputs`), worked out here when not given.
+    """
     config_file = _base_config(repo.root)
     site_root = site_root.resolve()
     site_root.parent.mkdir(parents=True, exist_ok=True)
+    before = incremental.load(state, audience.name) if state is not None else None
     # Beside the sites (not in /tmp), so a later build finds and removes it if this one is
     # killed (clean_leftovers).
     with tempfile.TemporaryDirectory(
         dir=site_root.parent, prefix=f".{site_root.name}.docs-"
     ) as docs:
         pages, nav = write_docs(repo, audience, Path(docs), today, history)
+        reuse: dict[str, Any] = {}
+        if state is not None:
+            if shared is None:
+                from aprecords.site.parallel import shared_inputs
+
+                shared = shared_inputs(repo.root, today)
+            reuse["key"] = incremental.build_key(shared, audience, repo.config.site_name, nav)
+            reuse["place_static"] = incremental.ThemeStore(state / incremental.THEME).place
+            if before is not None and site_root.is_dir():
+                reuse["previous"] = (site_root, before.pages)
         new = Path(tempfile.mkdtemp(dir=site_root.parent, prefix=f".{site_root.name}.new-"))
         try:
-            build_docs(
+            made = build_docs(
                 config_file,
                 Path(docs),
                 new,
@@ -267,6 +298,7 @@ def build_audience(
                 nav,
                 pages,
                 label=f"{audience.name}: ",
+                **reuse,
             )
         except engine.EngineError as exc:
             shutil.rmtree(new, ignore_errors=True)
@@ -276,10 +308,13 @@ def build_audience(
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
+    unchanged = made.reused if "previous" in reuse else frozenset()
+    leak_was, parents_was = (before.leak, before.parents) if before else ("", "")
     try:  # the leak check (issue 4): nothing the audience must not see is swapped in
         add_cms(repo, audience, new)
-        verify.check_audience(repo, audience, new)
-        printviews.check_parents(repo, audience, new)  # issue 12: the parents' print copies
+        leak = verify.check_audience(repo, audience, new, unchanged, leak_was)
+        # issue 12: the parents' print copies
+        parents = printviews.check_parents(repo, audience, new, unchanged, parents_was)
     except verify.LeakError as exc:
         shutil.rmtree(new, ignore_errors=True)
         raise BuildError(str(exc)) from None
@@ -295,6 +330,8 @@ def build_audience(
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
+    if state is not None:
+        incremental.save(state, audience.name, incremental.Record(made, leak, parents))
     return site_root
 
 

@@ -7,7 +7,9 @@ dashboards are judged against. The fingerprint and a manifest of the built folde
 path and size) are kept in ``DIR/.aprecords/<audience>.json``, beside the folders and outside
 every folder nginx serves. An audience whose fingerprint is unchanged and whose folder still
 matches its manifest is skipped; the others are built in worker processes (one per core), each
-with the atomic swap and the leak check of :func:`aprecords.site.build.build_audience`.
+with the atomic swap and the leak check of :func:`aprecords.site.build.build_audience`, which
+renders only the pages that changed since the audience's last build and links theme files from
+one stored copy (:mod:`aprecords.site.incremental`: ``DIR/.aprecords/pages/`` and ``theme/``).
 
 One build at a time writes to ``DIR`` (a lock in ``DIR/.aprecords/``); it first removes what a
 killed build left behind. SIGTERM (``timeout``, CI runners, systemd) stops the workers, removes
@@ -95,7 +97,8 @@ def clean_leftovers(site_dir: Path) -> list[str]:
     from aprecords.site.build import clean_leftovers as clean_folders
 
     removed = clean_folders(site_dir)
-    for sub in (site_dir / STORE, site_dir / "nginx"):
+    store = site_dir / STORE
+    for sub in (store, store / "pages", store / "theme", site_dir / "nginx"):
         for leftover in sorted(sub.glob(".*")) if sub.is_dir() else []:
             if leftover.is_file():
                 leftover.unlink()
@@ -287,8 +290,10 @@ def invalidate_state(site_dir: Path, name: str) -> None:
 _worker: dict[str, Any] = {}
 
 
-def _init_worker(repo: Repository, history: Any, site_dir: Path, today: date) -> None:
-    _worker.update(repo=repo, history=history, site_dir=site_dir, today=today)
+def _init_worker(
+    repo: Repository, history: Any, site_dir: Path, today: date, shared: str | None = None
+) -> None:
+    _worker.update(repo=repo, history=history, site_dir=site_dir, today=today, shared=shared)
     signal.signal(signal.SIGTERM, _worker_sigterm)
 
 
@@ -324,15 +329,23 @@ def _stop_workers() -> None:
 
 
 def build_one(
-    repo: Repository, history: Any, site_dir: Path, today: date, audience: Audience
+    repo: Repository,
+    history: Any,
+    site_dir: Path,
+    today: date,
+    audience: Audience,
+    shared: str | None = None,
 ) -> Outcome:
-    """Build one audience (swap and leak check included); a failure becomes an Outcome."""
+    """Build one audience (swap and leak check included); a failure becomes an Outcome.
+
+    Unchanged pages of its previous build are reused and theme files shared
+    (:mod:`aprecords.site.incremental`, records in ``DIR/.aprecords``)."""
     from aprecords.site.build import BuildError, build_audience
     from aprecords.site.hosting import inline_script_hashes
 
     target = site_dir / audience.name
     try:
-        build_audience(repo, audience, target, today, history)
+        build_audience(repo, audience, target, today, history, site_dir / STORE, shared)
     except BuildError as exc:
         return Outcome(audience.name, target, False, str(exc))
     return Outcome(audience.name, target, True, script_hashes=tuple(inline_script_hashes(target)))
@@ -434,7 +447,7 @@ def _build_many(
     if stale:
         theme_digests()  # once here; forked workers inherit it
     if workers <= 1:
-        results = [build_one(repo, history, site_dir, today, a) for a in stale]
+        results = [build_one(repo, history, site_dir, today, a, shared) for a in stale]
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -442,7 +455,7 @@ def _build_many(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(repo, history, site_dir, today),
+            initargs=(repo, history, site_dir, today, shared),
         )
         try:
             # Biggest first, so the longest build does not start last. (Futures are never
@@ -461,6 +474,10 @@ def _build_many(
         if outcome.built:
             record_state(site_dir, outcome, prints[outcome.audience])
         outcomes[outcome.audience] = outcome
+    if stale:
+        from aprecords.site.incremental import prune_theme
+
+        prune_theme(site_dir / STORE)
     return [outcomes[a.name] for a in audiences]
 
 
@@ -486,5 +503,10 @@ def prune(site_dir: Path, keep: Iterable[str]) -> list[str]:
         if folder.is_dir():
             shutil.rmtree(folder)
         state.unlink()
+        (store / "pages" / state.name).unlink(missing_ok=True)
         removed.append(state.stem)
+    if removed:
+        from aprecords.site.incremental import prune_theme
+
+        prune_theme(store)
     return removed

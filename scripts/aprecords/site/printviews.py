@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Iterator
+import functools
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,25 @@ def own_placements(data: dict[str, Any], audience: Audience) -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _environment(view: str, title: str) -> Any:
+    """One Jinja environment per view, made once: its templates are compiled once per process
+    (a new environment for every page compiled them again each time: most of a build's time)."""
+    from aprecords.site.render import environment
+
+    env = environment()
+    env.globals.update(VIEW=view, VIEW_TITLE=title)
+    return env
+
+
 def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(path, Markdown) of the three print views of one placement."""
-    from aprecords.site.render import _row, environment
+    from aprecords.site.render import _row
 
     audience = site.scoped.audience
     built = f"{site.today.day} {site.today:%b %Y}"
     for view, title in VIEWS.items():
-        env = environment()
-        env.globals.update(VIEW=view, VIEW_TITLE=title)
+        env = _environment(view, title)
         values = dict(context, page_style=page_style(audience, pid, view, built))
         if view == "parents":
             narrow = getattr(site, "parents", None)
@@ -133,22 +144,44 @@ def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Ne
     return [n for n in found if n.words]
 
 
-def check_parents(repo: Repository, audience: Audience, site_dir: Path) -> None:
+def check_parents(
+    repo: Repository,
+    audience: Audience,
+    site_dir: Path,
+    unchanged: Collection[str] = (),
+    checked_with: str = "",
+) -> str:
     """Raise ``verify.LeakError`` when a built parents' copy holds what it must not (the
-    narrow scope is worked out again here, independently of the renderer)."""
+    narrow scope is worked out again here, independently of the renderer). Return the digest
+    of every needle searched for; copies in ``unchanged`` are skipped when ``checked_with`` is
+    that digest (as in :func:`aprecords.site.verify.scan_changed`)."""
     from aprecords.scope import scope
 
-    copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
-    if not copies:
-        return
     narrow = scope(repo, parents_audience(audience))
-    common = verify.Matcher(parents_needles(narrow))
+    needles = parents_needles(narrow)
+    others = {pid: other_providers(narrow, audience, pid) for pid in sorted(narrow.placements)}
+    digest = verify.needles_digest(needles)
+    digest = verify.needles_digest(
+        [
+            verify.Needle((digest,), "", ""),
+            *(verify.Needle(n.words, pid, n.what) for pid, found in others.items() for n in found),
+        ]
+    )
+    skip = frozenset(unchanged) if checked_with == digest else frozenset()
+    copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
+    copies = [c for c in copies if c.relative_to(site_dir).as_posix() not in skip]
+    if not copies:
+        return digest
+    common = verify.Matcher(needles)
     leaks: set[verify.Leak] = set()
     for page in copies:
         tokens = verify.words(verify.decoded(page.read_bytes(), page.name))
         found = common.find(tokens)
-        found |= verify.Matcher(other_providers(narrow, audience, page.parent.name)).find(tokens)
+        found |= verify.Matcher(
+            others.get(page.parent.name) or other_providers(narrow, audience, page.parent.name)
+        ).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
         leaks |= {verify.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
     if leaks:
         raise verify.LeakError(audience.name, sorted(leaks))
+    return digest

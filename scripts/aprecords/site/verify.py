@@ -43,7 +43,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -502,23 +502,48 @@ def theme_digests() -> frozenset[str]:
     )
 
 
+def needles_digest(needles: Iterable[Needle]) -> str:
+    """SHA-256 of what a check searches for (words, source and kind of every needle)."""
+    rows = sorted((list(n.words), n.source, n.what) for n in needles)
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def scan(site_dir: Path, scoped: Scoped, visible_extra: Iterable[str] = ()) -> list[Leak]:
     """Every leak in the files under ``site_dir`` (paths in the result relative to it)."""
+    return scan_changed(site_dir, scoped, visible_extra)[0]
+
+
+def scan_changed(
+    site_dir: Path,
+    scoped: Scoped,
+    visible_extra: Iterable[str] = (),
+    unchanged: Collection[str] = (),
+    checked_with: str = "",
+) -> tuple[list[Leak], str]:
+    """(every leak under ``site_dir``, the digest of what was searched for).
+
+    Files whose relative path is in ``unchanged`` are not read when ``checked_with`` equals
+    that digest: the caller vouches that each is byte for byte a file of an earlier build that
+    passed a search for exactly these needles (a file's hits depend only on its bytes, its name
+    and the needles), so reading it again could find nothing. Otherwise every file is read.
+    """
     needles = plan(scoped, visible_extra).needles
+    digest = needles_digest(needles)
     if not needles:
-        return []
+        return [], digest
+    skip_files = frozenset(unchanged) if checked_with == digest else frozenset()
     matcher = Matcher(needles)
     skip = theme_digests()
     leaks: set[Leak] = set()
     for file in sorted(site_dir.rglob("*")):
-        if not file.is_file():
+        if not file.is_file() or file.relative_to(site_dir).as_posix() in skip_files:
             continue
         raw = file.read_bytes()
         if hashlib.sha256(raw).hexdigest() in skip:
             continue
         rel = file.relative_to(site_dir).as_posix()
         leaks.update(_one_per_source(rel, matcher.find(words(decoded(raw, file.name)))))
-    return sorted(leaks)
+    return sorted(leaks), digest
 
 
 def _one_per_source(rel: str, hits: Iterable[Needle]) -> Iterator[Leak]:
@@ -565,11 +590,23 @@ def audience_leaks(repo: Repository, audience: Audience, site_dir: Path) -> list
     return scan(site_dir, scope(repo, audience), config_texts(repo))
 
 
-def check_audience(repo: Repository, audience: Audience, site_dir: Path) -> None:
-    """Raise :class:`LeakError` when one audience's built site holds anything it must not."""
-    leaks = audience_leaks(repo, audience, site_dir)
+def check_audience(
+    repo: Repository,
+    audience: Audience,
+    site_dir: Path,
+    unchanged: Collection[str] = (),
+    checked_with: str = "",
+) -> str:
+    """Raise :class:`LeakError` when one audience's built site holds anything it must not;
+    return the digest of what was searched for (``unchanged``: see :func:`scan_changed`)."""
+    from aprecords.scope import scope
+
+    leaks, digest = scan_changed(
+        site_dir, scope(repo, audience), config_texts(repo), unchanged, checked_with
+    )
     if leaks:
         raise LeakError(audience.name, leaks)
+    return digest
 
 
 # --- help pages ----------------------------------------------------------------------------
