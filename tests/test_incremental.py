@@ -79,7 +79,7 @@ def test_incremental_builds_match_cold_builds_and_reuse_unchanged_pages(
     # A page someone altered in the served folder is not reused (its SHA-256 differs).
     tampered = site / "hub/placements/hollybrook-2025-003.html"
     tampered.write_bytes(tampered.read_bytes() + b"<!-- altered -->")
-    replace_line(root / PLACEMENT, "  rationale: >-", "  rationale: >-\n    Changed today.")
+    replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
     build(root, site)
     after = inodes(site)
     assert (
@@ -140,7 +140,7 @@ def test_theme_files_are_linked_once_and_nothing_else_is_shared(
     # their bytes: nothing is written through a link.
     bundle = next(p for p in (site / names[1] / "assets/javascripts").glob("bundle.*.js"))
     kept = bundle.read_bytes()
-    replace_line(root / PLACEMENT, "  rationale: >-", "  rationale: >-\n    Changed today.")
+    replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
     build(root, site)
     assert bundle.read_bytes() == kept
     store = site / STORE / "theme"
@@ -180,7 +180,7 @@ def test_a_page_record_that_does_not_match_is_not_trusted(examples: Path, tmp_pa
         page["sha"] = "0" * 64
     record.write_text(json.dumps(data), "utf-8")
     before = inodes(site)
-    replace_line(root / PLACEMENT, "  rationale: >-", "  rationale: >-\n    Changed today.")
+    replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
     build(root, site)
     after = inodes(site)
     hub = [n for n in after if n.startswith("hub/") and n.endswith(".html") and n in before]
