@@ -186,16 +186,20 @@ http {{
     )
     try:
         deadline = time.monotonic() + 10
+        users: set[str] = set()
         while True:
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             try:
                 if listening:
                     socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                elif not (prefix / "nginx.pid").is_file() or not worker_users(proc.pid):
+                # The master listens before it forks its workers, and a worker is root for a
+                # moment before it switches user: wait for every worker to have switched.
+                users = worker_users(proc.pid)
+                if not (prefix / "nginx.pid").is_file() or not users or "root" in users:
                     raise OSError("not started yet")
                 break
             except OSError:
-                assert time.monotonic() < deadline, "nginx did not start"
+                assert time.monotonic() < deadline, f"nginx did not start (workers: {users})"
                 time.sleep(0.05)
         if os.geteuid() == 0:
             assert worker_users(proc.pid) == {WEB_USER}
