@@ -105,21 +105,24 @@ def test_gitlab_ci_is_equivalent():
     assert gitlab["build"]["artifacts"]["paths"] == ["site/"]
 
 
-def test_pre_commit_hook_for_other_repositories():
-    [hook] = load(HOOKS)
-    assert hook["id"] == "aprecords-validate" and hook["language"] == "python"
-    assert hook["files"] == "^records/"
-    assert re.search(hook["files"], "records/placements/hollybrook/hollybrook-2025-001.yaml")
-    assert not re.search(hook["files"], "schema/placement.schema.json")
+def test_pre_commit_hooks_for_other_repositories():
+    hooks = {hook["id"]: hook for hook in load(HOOKS)}
+    assert set(hooks) == {"aprecords-validate", "aprecords-fmt"}
+    assert hooks["aprecords-validate"]["entry"] == "aprecords validate"
+    assert hooks["aprecords-fmt"]["entry"] == "aprecords fmt --check"  # checks, never rewrites
+    for hook in hooks.values():
+        assert hook["language"] == "python" and hook["files"] == "^records/"
+        assert re.search(hook["files"], "records/placements/hollybrook/hollybrook-2025-001.yaml")
+        assert not re.search(hook["files"], "schema/placement.schema.json")
 
 
-def test_pre_commit_config_of_this_repository_uses_the_hook_and_ruff():
+def test_pre_commit_config_of_this_repository_uses_the_hooks_and_ruff():
     config = load(PRE_COMMIT)
     hooks = {h["id"]: (repo["repo"], h) for repo in config["repos"] for h in repo["hooks"]}
-    [template] = load(HOOKS)
-    repo, local = hooks["aprecords-validate"]
-    assert repo == "local" and local["entry"] == template["entry"]
-    assert local["files"] == template["files"]
+    for template in load(HOOKS):
+        repo, local = hooks[template["id"]]
+        assert repo == "local" and local["entry"] == template["entry"]
+        assert local["files"] == template["files"]
     assert hooks["ruff-check"][0].endswith("ruff-pre-commit") and "ruff-format" in hooks
 
 
