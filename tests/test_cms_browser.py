@@ -292,6 +292,8 @@ def test_hub_staff_edit_review_and_create_in_the_web_form(chromium, walk) -> Non
     errors: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    failed: list[str] = []  # which URL a "Failed to load resource" error was about
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.add_init_script(PICKER)
     try:
@@ -339,6 +341,7 @@ def test_hub_staff_edit_review_and_create_in_the_web_form(chromium, walk) -> Non
 
     leaving = [u for u in requests if not u.startswith((server.origin, f"blob:{server.origin}"))]
     assert leaving == [], f"requests left the site: {leaving}"
+    assert failed == [], f"requests the site answered with an error: {failed}"
     assert errors == [], f"errors in the browser console: {errors}"
 
     # The saved files, written back into the repository, pass every check CI runs.

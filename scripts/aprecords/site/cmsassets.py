@@ -59,13 +59,16 @@ INDEX_HTML = """<!doctype html>
 <meta name="robots" content="noindex">
 <title>{title}</title>
 <link href="config.yml" type="application/yaml" rel="cms-config-url">
+<link href="logo.svg" type="image/svg+xml" rel="icon">
 </head>
 <body>
 <script src="sveltia-cms.js"></script>
 </body>
 </html>
 """
-"""The form's page: no inline script (the site's CSP allows none), the configuration beside it."""
+"""The form's page: no inline script (the site's CSP allows none), the configuration beside it,
+and an icon of its own (without one, Chromium may ask for /favicon.ico before the form adds its
+icon, a 404 in the console)."""
 LOGO_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
     '<rect width="64" height="64" rx="8" fill="#3f51b5"/>'
