@@ -16,6 +16,7 @@ import pytest
 from aprecords.access import Audience, audiences
 from aprecords.repository import load_repository
 from aprecords.scope import scope
+from aprecords.site import stored
 from aprecords.site.parallel import STORE, build_many
 from aprecords.site.verify import scan_changed
 from conftest import PROJECT, replace_line
@@ -34,9 +35,9 @@ def chosen(root: Path) -> list[Audience]:
     return [*picked, provider]
 
 
-def build(root: Path, site: Path) -> None:
+def build(root: Path, site: Path, compress: bool = False) -> None:
     repo = load_repository(root)
-    outcomes = build_many(repo, chosen(root), site, DAY, workers=1)
+    outcomes = build_many(repo, chosen(root), site, DAY, workers=1, compress=compress)
     assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
 
 
@@ -57,62 +58,88 @@ def inodes(site: Path) -> dict[str, int]:
     }
 
 
-def same_as_cold(root: Path, site: Path, tmp: Path) -> None:
+def same_as_cold(root: Path, site: Path, tmp: Path, compress: bool = False) -> None:
     """The incremental folder holds exactly the bytes of a build from nothing."""
     cold = tmp / "cold"
     shutil.rmtree(cold, ignore_errors=True)
-    build(root, cold)
+    build(root, cold, compress)
     got, want = tree(site), tree(cold)
     assert sorted(got) == sorted(want)
     assert [name for name in want if got[name] != want[name]] == []
 
 
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "compressed"])
 def test_incremental_builds_match_cold_builds_and_reuse_unchanged_pages(
-    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress: bool
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1768003200")  # the sitemap's date, fixed
     root, site = examples, tmp_path / "site"
-    build(root, site)
+    gz = ".gz" if compress else ""  # --compress stores pages and the search index as .gz
+
+    def search_index() -> bytes:
+        return stored.read(site / f"hub/search/search_index.json{gz}")
+
+    build(root, site, compress)
     before = inodes(site)
+    assert f"hub/placements/hollybrook-2025-002.html{gz}" in before
+    assert "hub/index.html" in before  # index pages stay plain
 
     # 1. One record changed: its pages are new, an unchanged record's pages are reused.
     # A page someone altered in the served folder is not reused (its SHA-256 differs).
-    tampered = site / "hub/placements/hollybrook-2025-003.html"
-    tampered.write_bytes(tampered.read_bytes() + b"<!-- altered -->")
+    tampered = site / f"hub/placements/hollybrook-2025-003.html{gz}"
+    altered = stored.read(tampered) + b"<!-- altered -->"
+    tampered.write_bytes(stored.pack(altered) if compress else altered)
     replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
-    build(root, site)
+    build(root, site, compress)
     after = inodes(site)
-    assert (
-        after["hub/placements/hollybrook-2025-002.html"]
-        != before["hub/placements/hollybrook-2025-002.html"]
-    )
-    assert (
-        after["hub/placements/hollybrook-2025-001.html"]
-        == before["hub/placements/hollybrook-2025-001.html"]
-    )
-    assert b"altered" not in tampered.read_bytes()
-    assert b"Changed today." in (site / "hub/search/search_index.json").read_bytes()
-    same_as_cold(root, site, tmp_path)
+    changed, kept = (f"hub/placements/hollybrook-2025-00{n}.html{gz}" for n in (2, 1))
+    assert after[changed] != before[changed]
+    assert after[kept] == before[kept]
+    assert b"altered" not in stored.read(tampered)
+    assert b"Changed today." in search_index()
+    same_as_cold(root, site, tmp_path, compress)
 
     # 2. A record added (a copy of another under a new id) and one removed, in one build.
     text = (root / OTHER).read_text("utf-8").replace("hollybrook-2025-001", "hollybrook-2025-009")
     (root / OTHER).with_name("hollybrook-2025-009.yaml").write_text(text, "utf-8")
     (root / PLACEMENT).unlink()
-    build(root, site)
-    assert (site / "hub/placements/hollybrook-2025-009.html").is_file()
+    build(root, site, compress)
+    assert (site / f"hub/placements/hollybrook-2025-009.html{gz}").is_file()
     assert not list((site / "hub/placements").glob("hollybrook-2025-002*"))
-    assert "hollybrook-2025-002" not in (site / "hub/search/search_index.json").read_text()
-    same_as_cold(root, site, tmp_path)
+    assert b"hollybrook-2025-002" not in search_index()
+    same_as_cold(root, site, tmp_path, compress)
 
     # 3. A help page changed: every page is rendered again (the navigation is on every page).
     before = inodes(site)
     guide = root / "docs/guide.md"
     guide.write_text(guide.read_text("utf-8") + "\nOne more line.\n", "utf-8")
-    build(root, site)
+    build(root, site, compress)
     after = inodes(site)
-    pages = [n for n in after if n.endswith(".html") and n in before]
+    pages = [n for n in after if n.endswith((".html", ".html.gz")) and n in before]
     assert pages and all(after[n] != before[n] for n in pages)
-    same_as_cold(root, site, tmp_path)
+    same_as_cold(root, site, tmp_path, compress)
+
+
+def test_a_change_of_compress_rebuilds_in_the_other_form(examples: Path, tmp_path: Path) -> None:
+    """Switching --compress on or off rebuilds every page in the new form, nothing left over."""
+    root, site = examples, tmp_path / "site"
+    build(root, site)
+    build(root, site, compress=True)
+    files = tree(site)
+    assert "hub/placements/hollybrook-2025-002.html.gz" in files
+    assert not [
+        n
+        for n in files
+        if n.endswith(".html")
+        and not n.endswith("index.html")
+        and "/assets/" not in n
+        and "/admin/" not in n
+        and not n.endswith("404.html")
+    ]
+    build(root, site)
+    files = tree(site)
+    assert "hub/placements/hollybrook-2025-002.html" in files
+    assert not [n for n in files if n.endswith((".html.gz", ".json.gz"))]
 
 
 def test_theme_files_are_linked_once_and_nothing_else_is_shared(

@@ -15,6 +15,7 @@ part uses small hand-made folders for the edge cases; ``test_real_build_*`` serv
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import http.client
 import http.server
@@ -36,7 +37,7 @@ import pytest
 
 from aprecords.access import Audience, audiences
 from aprecords.repository import load_repository
-from aprecords.site import hosting
+from aprecords.site import hosting, stored
 from aprecords.site.parallel import script_hashes
 from conftest import (
     PROJECT,
@@ -501,7 +502,7 @@ def real_build() -> Iterator[RealBuild]:
             root / "aprecords.yml",
             f"  mode: basic\n  password_dir: {passwords}\n  listen: 127.0.0.1:{free_port()}\n",
         )
-        done = build_as_technician(root, www / "site")
+        done = build_as_technician(root, www / "site", "--compress")  # as deployed
         assert done.returncode == 0, done.stdout + done.stderr
         names = [a.name for a in audiences(load_repository(root))]
         assert "hub" in names and len(names) >= 5
@@ -511,13 +512,19 @@ def real_build() -> Iterator[RealBuild]:
 
 
 def pages_of(site: Path, name: str) -> list[str]:
-    """A few real pages of an audience's folder: home, search index, a record page."""
+    """A few real pages of an audience's folder: home, search index, a record page (as
+    browsers ask for them; the real build stores the last two only compressed)."""
     folder = site / name
     pages = ["index.html", "search/search_index.json", "placements/index.html"]
-    records = sorted((folder / "placements").glob("*-*.html"))
-    pages += [records[0].relative_to(folder).as_posix()] if records else []
-    assert all((folder / p).is_file() for p in pages), pages
+    records = sorted((folder / "placements").glob("*-*.html*"))
+    pages += [records[0].relative_to(folder).as_posix().removesuffix(".gz")] if records else []
+    assert all(stored.stored_path(folder, p) for p in pages), pages
     return pages
+
+
+def content(folder: Path, page: str) -> str:
+    """A page's text as MkDocs wrote it, whether stored plain or compressed."""
+    return stored.read(stored.stored_path(folder, page)).decode("utf-8")
 
 
 def test_real_build_folders_are_readable_by_the_web_server(real_build: RealBuild) -> None:
@@ -556,7 +563,7 @@ def test_real_build_each_audience_reads_its_own_pages_only(real_basic: Nginx, re
         for page in pages_of(site, name):
             status, _, body = real_basic.get(f"/{name}/{page}", f"{name}.user", E2E_PASSWORD)
             assert status == 200, (name, page, status, real_basic.error_log.read_text()[-500:])
-            assert body == (site / name / page).read_text("utf-8"), (name, page)
+            assert body == content(site / name, page), (name, page)
         if name == "hub":
             continue
         for other in real_build.names:
@@ -565,7 +572,7 @@ def test_real_build_each_audience_reads_its_own_pages_only(real_basic: Nginx, re
             for page in pages_of(site, other):
                 status, _, body = real_basic.get(f"/{other}/{page}", f"{name}.user", E2E_PASSWORD)
                 assert status == 403, (name, other, page, status)
-                assert body != (site / other / page).read_text("utf-8")
+                assert body != content(site / other, page)
     kinds = {n.split("-")[0] for n in real_build.names}
     assert {"hub", "school", "provider"} <= kinds  # another school's, a provider's, the hub's
     assert "Permission denied" not in real_basic.error_log.read_text()
@@ -579,6 +586,43 @@ def test_real_build_the_hub_user_reads_everything(real_basic: Nginx, real_build)
             script_src = headers["content-security-policy"].split("script-src", 1)[1]
             script_src = script_src.split(";", 1)[0]
             assert "'sha256-" in script_src and "unsafe-inline" not in script_src
+
+
+def test_real_build_pages_are_stored_compressed_and_served_either_way(
+    real_basic: Nginx, real_build: RealBuild
+) -> None:
+    """--compress keeps pages only as .gz; nginx sends the stored bytes to a client that
+    accepts gzip and the page itself, unpacked, to one that does not."""
+    folder = real_build.site / "hub"
+    assert (folder / "index.html").is_file(), "index pages stay plain (nginx's index module)"
+    records = sorted((folder / "placements").glob("*-*.html.gz"))
+    assert records and not list((folder / "placements").glob("*-*.html"))
+    assert (folder / "search" / "search_index.json.gz").is_file()
+    assert not (folder / "search" / "search_index.json").exists()
+    page = records[0].relative_to(folder).as_posix().removesuffix(".gz")
+    login = ("hub.user", E2E_PASSWORD)
+    conn = http.client.HTTPConnection("127.0.0.1", real_basic.port, timeout=10)
+    token = base64.b64encode(":".join(login).encode()).decode()
+    conn.request(
+        "GET",
+        f"/hub/{page}",
+        headers={"Authorization": f"Basic {token}", "Accept-Encoding": "gzip"},
+    )
+    response = conn.getresponse()
+    raw = response.read()
+    conn.close()
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert response.getheader("Content-Type", "").startswith("text/html")
+    assert "Accept-Encoding" in response.getheader("Vary", "")
+    assert raw == records[0].read_bytes()
+    status, headers, body = real_basic.get(f"/hub/{page}", *login)
+    assert status == 200 and "content-encoding" not in headers
+    assert body == gzip.decompress(raw).decode("utf-8") and "<html" in body
+    # A page that does not exist, and another audience's compressed page: still 404 and 403.
+    assert real_basic.get("/hub/placements/no-such-record.html", *login)[0] == 404
+    school = next(n for n in real_build.names if n.startswith("school-"))
+    assert real_basic.get(f"/hub/{page}", f"{school}.user", E2E_PASSWORD)[0] == 403
 
 
 @pytest.fixture(scope="module")
@@ -614,7 +658,7 @@ def test_real_build_sso_each_group_reads_its_own_pages_only(real_sso: Nginx, rea
         for page in pages_of(site, name):
             status, _, body = real_sso.get(f"/{name}/{page}", Cookie=cookie(name))
             assert status == 200, (name, page, status)
-            assert body == (site / name / page).read_text("utf-8")
+            assert body == content(site / name, page)
         for other in real_build.names:
             if other == name:
                 continue

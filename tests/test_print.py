@@ -217,16 +217,19 @@ def test_a_screenshot_of_each_print_view_is_kept(printer, hub, tmp_path, view) -
     page.emulate_media(media="screen")
 
 
+@pytest.mark.parametrize("form", ["plain", "compressed"])
 @pytest.mark.parametrize("planted", ["safeguarding", "email", "other-provider"])
 def test_the_leak_check_refuses_a_parents_copy_holding_what_it_must_not(
-    built, tmp_path, planted
+    built, tmp_path, planted, form
 ) -> None:
     """The build's check of the parents' copies (printviews.check_parents) finds a planted
-    safeguarding note, a staff e-mail address or, on a provider's site, another provider."""
+    safeguarding note, a staff e-mail address or, on a provider's site, another provider;
+    in a copy stored compressed too (``--compress``: a reused page is checked as stored)."""
     import shutil
 
     from aprecords.access import audiences
     from aprecords.repository import load_repository
+    from aprecords.site import stored
     from aprecords.site.printviews import check_parents
     from aprecords.site.verify import LeakError
 
@@ -245,9 +248,13 @@ def test_the_leak_check_refuses_a_parents_copy_holding_what_it_must_not(
     }[planted]
     page = site / "placements" / pid / "print-parents.html"
     page.write_text(page.read_text("utf-8") + f"<p>{text}</p>", "utf-8")
+    if form == "compressed":
+        assert stored.compress_site(site) > 0
+        page = page.with_name(page.name + ".gz")
+        assert page.is_file()
     with pytest.raises(LeakError) as caught:
         check_parents(repo, audience, site)
-    assert f"placements/{pid}/print-parents.html" in str(caught.value)
+    assert f"placements/{pid}/{page.name}" in str(caught.value)
     assert text not in str(caught.value), "a leak report never quotes the value"
 
 

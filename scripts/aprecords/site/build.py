@@ -30,6 +30,7 @@ from aprecords.site import (
     incremental,
     printviews,
     recordformat,
+    stored,
     verify,
 )
 from aprecords.site.render import audience_banner, make_site, render_pages
@@ -260,6 +261,7 @@ def build_audience(
     history: History = None,
     state: Path | None = None,
     shared: str | None = None,
+    compress: bool = False,
 ) -> Path:
     """Build one audience's site into ``site_root``; BuildError leaves the old site in place.
 
@@ -267,6 +269,8 @@ def build_audience(
     since the last build are reused and theme files are hard-linked from one stored copy
     (:mod:`aprecords.site.incremental`); ``shared`` is the digest of the shared inputs
     (:func:`aprecords.site.parallel.shared_inputs`), worked out here when not given.
+    ``compress``: pages stored gzip-compressed once the leak check passed
+    (:mod:`aprecords.site.stored`).
     """
     config_file = _base_config(repo.root)
     site_root = site_root.resolve()
@@ -283,7 +287,7 @@ def build_audience(
             if shared is None:
                 from aprecords.site.parallel import shared_inputs
 
-                shared = shared_inputs(repo.root, today)
+                shared = shared_inputs(repo.root, today, compress)
             reuse["key"] = incremental.build_key(shared, audience, repo.config.site_name, nav)
             reuse["place_static"] = incremental.ThemeStore(state / incremental.THEME).place
             if before is not None and site_root.is_dir():
@@ -325,6 +329,8 @@ def build_audience(
         shutil.rmtree(new, ignore_errors=True)
         raise
     try:
+        if compress:
+            stored.compress_site(new)
         make_readable(new)
         swap_in(new, site_root)
     except BaseException:

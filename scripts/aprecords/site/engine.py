@@ -10,9 +10,11 @@ same order), with two differences:
   base configuration, nav, site name, theme and engine versions, this package's code and the
   help pages: everything every page shares) is the same, its Markdown has the same SHA-256,
   every path its links looked up is still there or still missing, and the previous output
-  file still has the SHA-256 recorded for it. Its output is hard-linked from the previous
-  folder (never written to: the new folder is new, see :func:`_link`), its search entries are
-  taken from the previous ``search/search_index.json`` at its place in the page order, and its
+  file still has the SHA-256 recorded for it (of its content, unpacked when it was stored
+  compressed: :mod:`aprecords.site.stored`). Its output is hard-linked from the previous
+  folder as it is stored there (never written to: the new folder is new, see :func:`_link`),
+  its search entries are taken from the previous search index at its place in the page
+  order, and its
   anchors and anchor links are restored so MkDocs' anchor validation sees every page. Pages in
   the nav are always rendered (their titles are in every page's navigation). So the output is
   the same, byte for byte, as a build from nothing (tests/test_incremental.py compares them).
@@ -22,12 +24,14 @@ same order), with two differences:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
 import os
 import shutil
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +47,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
+
+from aprecords.site import stored
 
 SEARCH_INDEX = "search/search_index.json"
 PlaceStatic = Callable[[Path, str, Path], bool]
@@ -79,7 +85,8 @@ class Pages:
     search: str = ""
     """SHA-256 of the search index written."""
     reused: set[str] = field(default_factory=set)
-    """Output paths hard-linked from the previous folder in this build (not stored)."""
+    """Paths (as stored: ``x.html`` or ``x.html.gz``) hard-linked from the previous folder in
+    this build (not stored)."""
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "pages": self.pages, "search": self.search}
@@ -168,10 +175,12 @@ def _search_plugin(config: Any) -> Any:
 
 def _old_entries(folder: Path, record: Pages) -> dict[str, list[Any]] | None:
     """The previous search index's entries by page URL; None if it is not the one recorded."""
-    path = folder / SEARCH_INDEX
+    path = stored.stored_path(folder, SEARCH_INDEX)
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = stored.read(path) if path is not None else None
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
+        return None
+    if raw is None:
         return None
     if hashlib.sha256(raw).hexdigest() != record.search:
         return None
@@ -193,26 +202,32 @@ def _link(source: Path, target: Path) -> None:
 
 def _reuse(
     file: Any, old: dict[str, Any] | None, md: str, files: Files, folder: Path, site: Path
-) -> bool:
-    """Link the previous output of an unchanged page into the new folder; False (and nothing
-    linked) when the page must be rendered: its Markdown, its output path, or what its links
-    find changed, or the linked file is not byte for byte the one recorded."""
+) -> str | None:
+    """Link the previous output of an unchanged page into the new folder and return its path
+    as stored (``x.html``, or ``x.html.gz``); None (and nothing linked) when the page must be
+    rendered: its Markdown, its output path, or what its links find changed, or the linked
+    file is not byte for byte the one recorded."""
     if old is None or old.get("md") != md or old.get("out") != file.dest_uri:
-        return False
+        return None
     looked = old.get("looked")
     if not isinstance(looked, dict) or not isinstance(old.get("anchors"), list):
-        return False
+        return None
     if any((files.get_file_from_path(p) is not None) != bool(f) for p, f in looked.items()):
-        return False
-    target = site / file.dest_uri
+        return None
+    source = stored.stored_path(folder, file.dest_uri)
+    if source is None:
+        return None
+    rel = source.relative_to(folder).as_posix()
+    target = site / rel
     try:
-        _link(folder / file.dest_uri, target)
-        if sha256_file(target) == old.get("sha"):  # the very file that will be served
-            return True
-    except OSError:
+        _link(source, target)
+        content = stored.read(target)  # the very file that will be served, unpacked
+        if hashlib.sha256(content).hexdigest() == old.get("sha"):
+            return rel
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
         pass
     target.unlink(missing_ok=True)
-    return False
+    return None
 
 
 def _render(page: Page, config: Any, files: Files) -> dict[str, bool]:
@@ -276,10 +291,10 @@ def _build(
             if (
                 folder is not None
                 and file.src_uri not in in_nav
-                and _reuse(file, before, hashes[file.src_uri], files, folder, site)
+                and (linked := _reuse(file, before, hashes[file.src_uri], files, folder, site))
             ):
                 reuse[file.src_uri] = before  # type: ignore[assignment]
-                record.reused.add(file.dest_uri)
+                record.reused.add(linked)
                 file.page.present_anchor_ids = set(before["anchors"])  # type: ignore[index]
             else:
                 looked[file.src_uri] = _render(file.page, config, files)

@@ -164,9 +164,12 @@ def _var(name: str) -> str:
 
 def inline_script_hashes(folder: Path) -> list[str]:
     """CSP source expressions (``'sha256-...'``) of every inline script in a built site."""
+    from aprecords.site.stored import read
+
     found: set[str] = set()
-    for file in folder.rglob("*.html"):
-        for match in _INLINE_SCRIPT.finditer(file.read_bytes()):
+    files = [*folder.rglob("*.html"), *folder.rglob("*.html.gz")]  # plain or compressed pages
+    for file in files:
+        for match in _INLINE_SCRIPT.finditer(read(file)):
             digest = base64.b64encode(hashlib.sha256(match.group(1)).digest()).decode()
             found.add(f"'sha256-{digest}'")
     return sorted(found)
@@ -247,6 +250,12 @@ def nginx_config(
         "    autoindex off;",
         "    server_tokens off;",
         "    index index.html;",
+        "    # Pages built with --compress are stored only as .gz: sent as they are, unpacked",
+        "    # for a client that does not accept gzip. Plain files are served as they are.",
+        "    gzip_static always;",
+        "    gunzip on;",
+        "    gzip_vary on;",
+        "    absolute_redirect off;  # /hub/placements -> /hub/placements/, whatever the host",
         "    # Security headers of every answer outside the audience folders (each audience",
         "    # location repeats them with its own Content-Security-Policy).",
         *_headers(hosting, (), "    "),
@@ -301,20 +310,22 @@ def nginx_config(
                 "        auth_request_set $aprecords_user $upstream_http_x_auth_request_user;",
                 "        error_page 401 = @aprecords_sign_in;",
             ]
+        gate = [
+            f"root {root}$aprecords_gate_{var};",
+            f"error_page 404 = /_aprecords_status/$aprecords_miss_{var};",
+        ]
         out += [
-            "        # The audience check runs after authentication (try_files comes after the",
-            "        # access phase): a user who may not read this folder is sent to a path",
-            "        # that never exists and answered 403.",
-            f"        try_files $aprecords_gate_{var}$uri $aprecords_gate_{var}$uri/"
-            f" /_aprecords_status/$aprecords_miss_{var};",
+            "        # The audience check runs after authentication (the root is worked out when",
+            "        # the file is opened, after the access phase): a user who may not read this",
+            "        # folder gets a root that never exists, and its 404 is answered 403.",
+            *(f"        {line}" for line in gate),
         ]
         if a.sees_all and admin_origins is not None:
             out += [
-                "        # The web form: the same sign-in and gate (inherited), its own policy.",
+                "        # The web form: the same sign-in and gate, its own policy.",
                 f"        location /{a.name}/{ADMIN}/ {{",
                 *_headers(hosting, (), "            ", admin_csp(admin_origins)),
-                f"            try_files $aprecords_gate_{var}$uri $aprecords_gate_{var}$uri/"
-                f" /_aprecords_status/$aprecords_miss_{var};",
+                *(f"            {line}" for line in gate),
                 "        }",
             ]
         out += ["    }"]

@@ -132,8 +132,9 @@ def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
             h.update(hashlib.sha256(file.read_bytes()).digest())
 
 
-def shared_inputs(root: Path, today: date) -> str:
-    """Digest of every input all audiences share (code, templates, docs, config, schemas)."""
+def shared_inputs(root: Path, today: date, compress: bool = False) -> str:
+    """Digest of every input all audiences share (code, templates, docs, config, schemas, and
+    whether pages are stored compressed)."""
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
@@ -153,6 +154,7 @@ def shared_inputs(root: Path, today: date) -> str:
     if modules is not None:
         _digest_files(h, modules / CMS_PACKAGE / "package.json")
     h.update(today.isoformat().encode())
+    h.update(b"\0compress" if compress else b"\0plain")
     return h.hexdigest()
 
 
@@ -291,9 +293,16 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(
-    repo: Repository, history: Any, site_dir: Path, today: date, shared: str | None = None
+    repo: Repository,
+    history: Any,
+    site_dir: Path,
+    today: date,
+    shared: str | None = None,
+    compress: bool = False,
 ) -> None:
-    _worker.update(repo=repo, history=history, site_dir=site_dir, today=today, shared=shared)
+    _worker.update(
+        repo=repo, history=history, site_dir=site_dir, today=today, shared=shared, compress=compress
+    )
     signal.signal(signal.SIGTERM, _worker_sigterm)
 
 
@@ -335,6 +344,7 @@ def build_one(
     today: date,
     audience: Audience,
     shared: str | None = None,
+    compress: bool = False,
 ) -> Outcome:
     """Build one audience (swap and leak check included); a failure becomes an Outcome.
 
@@ -345,7 +355,7 @@ def build_one(
 
     target = site_dir / audience.name
     try:
-        build_audience(repo, audience, target, today, history, site_dir / STORE, shared)
+        build_audience(repo, audience, target, today, history, site_dir / STORE, shared, compress)
     except BuildError as exc:
         return Outcome(audience.name, target, False, str(exc))
     return Outcome(audience.name, target, True, script_hashes=tuple(inline_script_hashes(target)))
@@ -358,8 +368,12 @@ def build_many(
     today: date,
     workers: int | None = None,
     force: bool = False,
+    compress: bool = False,
 ) -> list[Outcome]:
     """Build the audiences whose inputs changed into ``site_dir/<name>/``; skip the rest.
+
+    ``compress``: store pages gzip-compressed (:mod:`aprecords.site.stored`); a change of it
+    rebuilds every audience.
 
     ``workers`` defaults to ``os.cpu_count()``; with one worker or one audience to build, the
     build runs in this process. A failed audience (invalid output, a leak) keeps its previous
@@ -378,7 +392,7 @@ def build_many(
     with build_lock(site_dir), stop_on_sigterm():
         clean_leftovers(site_dir)
         try:
-            return _build_many(repo, audiences, site_dir, today, workers, force)
+            return _build_many(repo, audiences, site_dir, today, workers, force, compress)
         except BaseException:
             # The workers have stopped; a stop can interrupt their own cleanup halfway.
             with _sigterm_ignored():
@@ -421,12 +435,13 @@ def _build_many(
     today: date,
     workers: int | None,
     force: bool,
+    compress: bool = False,
 ) -> list[Outcome]:
     from aprecords.site.build import change_history
     from aprecords.site.verify import audience_plan, theme_digests
 
     history = change_history(repo.root)
-    shared = shared_inputs(repo.root, today)
+    shared = shared_inputs(repo.root, today, compress)
     scopes = {a.name: scope(repo, a) for a in audiences}
     prints = {a.name: fingerprint(scopes[a.name], shared, history) for a in audiences}
     stale = [a for a in audiences if force or not is_current(site_dir, a.name, prints[a.name])]
@@ -447,7 +462,7 @@ def _build_many(
     if stale:
         theme_digests()  # once here; forked workers inherit it
     if workers <= 1:
-        results = [build_one(repo, history, site_dir, today, a, shared) for a in stale]
+        results = [build_one(repo, history, site_dir, today, a, shared, compress) for a in stale]
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -455,7 +470,7 @@ def _build_many(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(repo, history, site_dir, today, shared),
+            initargs=(repo, history, site_dir, today, shared, compress),
         )
         try:
             # Biggest first, so the longest build does not start last. (Futures are never

@@ -168,7 +168,11 @@ def check_parents(
         ]
     )
     skip = frozenset(unchanged) if checked_with == digest else frozenset()
-    copies = sorted((site_dir / "placements").glob("*/print-parents.html"))
+    copies = sorted(  # as MkDocs wrote them, or stored compressed (reused from a build)
+        p
+        for p in (site_dir / "placements").glob("*/print-parents.html*")
+        if p.name in ("print-parents.html", "print-parents.html.gz")
+    )
     copies = [c for c in copies if c.relative_to(site_dir).as_posix() not in skip]
     if not copies:
         return digest
