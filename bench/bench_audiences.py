@@ -1,6 +1,6 @@
 """Benchmark of building every audience: full build, one-record rebuild, and the engine floors.
 
-    python bench/bench_audiences.py [--records 1000] [--schools 20] [--providers 15]
+    python bench/bench_audiences.py [--records 1000] [--schools 20] [--providers 15] [--plain]
 
 Synthetic placements (``bench/synth.py``) are built the way ``aprecords build`` does it (load,
 validate, then every audience: scope, render, MkDocs, leak check, swap, in parallel across the
@@ -11,9 +11,10 @@ each audience's generated Markdown is built by a bare in-process MkDocs build (i
 floor of the full build, and the floors' own output (every audience a whole MkDocs site, theme
 files included: what the build wrote before issue 14) is the size baseline. Sizes are bytes
 on disk with each hard-linked file counted once (as ``du -s`` counts), the build records and
-stored theme files in ``DIR/.aprecords`` included. Targets: the one-record rebuild at most 20%
-of the full build; the full build at most 1.05x the sum of the floors; the output at most 40%
-of the floors' output.
+stored theme files in ``DIR/.aprecords`` included. The builds store pages compressed, as the
+deploy does (``--compress``; ``--plain`` to measure without). Targets: the one-record rebuild
+at most 20% of the full build; the full build at most 1.05x the sum of the floors; the output
+at most 40% of the floors' output.
 """
 
 from __future__ import annotations
@@ -50,14 +51,16 @@ from synth import generate  # noqa: E402
 TODAY = date(2026, 1, 10)
 
 
-def build(root: Path, site: Path, only: set[str] | None = None) -> tuple[float, int, list[str]]:
-    """What `aprecords build` does, timed from loading the records: (seconds, audiences built,
-    audiences that failed). ``only``: build just these audiences."""
+def build(
+    root: Path, site: Path, only: set[str] | None = None, compress: bool = True
+) -> tuple[float, int, list[str]]:
+    """What `aprecords build [--compress]` does, timed from loading the records: (seconds,
+    audiences built, audiences that failed). ``only``: build just these audiences."""
     started = time.perf_counter()
     repo = load_repository(root)
     validate(repo, TODAY)
     chosen = [a for a in checked_audiences(repo) if only is None or a.name in only]
-    outcomes = build_many(repo, chosen, site, TODAY)
+    outcomes = build_many(repo, chosen, site, TODAY, compress=compress)
     elapsed = time.perf_counter() - started
     return elapsed, sum(o.built for o in outcomes), [o.audience for o in outcomes if o.error]
 
@@ -83,7 +86,7 @@ def html_inodes(site: Path) -> dict[str, int]:
     """Inode of every page in the audience folders (a page reused keeps its inode)."""
     return {
         p.relative_to(site).as_posix(): p.stat().st_ino
-        for p in site.glob("*/**/*.html")
+        for p in site.glob("*/**/*.html*")
         if not p.relative_to(site).as_posix().startswith(".")
     }
 
@@ -93,7 +96,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--schools", type=int, default=20)
     parser.add_argument("--providers", type=int, default=15)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="build without --compress (the deploy compresses; default: as deployed)",
+    )
     args = parser.parse_args(argv)
+    compress = not args.plain
     with tempfile.TemporaryDirectory(prefix="bench-audiences-") as tmp:
         root = Path(tmp) / "repo"
         generate(root, args.records, schools=args.schools, providers=args.providers)
@@ -108,22 +117,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         floor, pages, before = floors(root, Path(tmp) / "floor")
         say(f"sum of the audiences' bare MkDocs floors: {floor:8.2f} s  ({pages} pages)")
-        full, built, failed = build(root, site)
+        full, built, failed = build(root, site, compress=compress)
         kept = None
         if failed:  # synthetic names can meet by chance: say so, measure the others
             kept = {a.name for a in checked_audiences(load_repository(root))} - set(failed)
             say(f"{len(failed)} audiences failed their leak check; left out below: {failed}")
-        say(f"full build of {built} audiences: {full:8.2f} s  ({full / floor:.2f}x floors)")
+        how = "--compress" if compress else "plain"
+        say(f"full build of {built} audiences ({how}): {full:8.2f} s  ({full / floor:.2f}x floors)")
         size = disk_bytes(site)
         say(
             f"output on disk: {size / 2**20:.1f} MiB (hard links counted once), floors' output "
             f"(every audience a whole MkDocs site): {before / 2**20:.1f} MiB: {size / before:.0%}"
         )
-        unchanged, none_built, _ = build(root, site, kept)
+        unchanged, none_built, _ = build(root, site, kept, compress)
         say(f"nothing changed:                          {unchanged:8.2f} s  ({none_built} rebuilt)")
         changed = change_one_placement(root)
         pages_before = html_inodes(site)
-        one, rebuilt, _ = build(root, site, kept)
+        one, rebuilt, _ = build(root, site, kept, compress)
         pages_after = html_inodes(site)
         rendered = sum(pages_before.get(k) != v for k, v in pages_after.items())
         say(

@@ -132,6 +132,8 @@ def test_deploy_serves_pushed_changes_and_keeps_the_old_site_when_a_deploy_fails
     assert first.returncode == 0, first.stdout + first.stderr
     assert (server.home / "site").resolve() == server.home / "site-a"
     assert server.serves("Tobias Wrenfeather")
+    stored = server.home / "site-a" / PAGE.lstrip("/")  # the deploy builds with --compress
+    assert stored.with_name(stored.name + ".gz").is_file() and not stored.exists()
     assert server.page("/hub/", "school-hollybrook.ann")[0] == 403
     assert server.page("/hub/", "hub.hana")[0] == 200
 

@@ -290,3 +290,25 @@ def test_margin_box_text_cannot_end_its_css_string() -> None:
     assert not any(c in inner for c in '"{};:\n') and "Ann" in inner
     style = page_style(Audience("x", hostile, "hub", frozenset()), RICH, "parents", "1 Jan 2026")
     assert style.count("{") == style.count("}") and "@page{content" not in style
+
+
+def test_a_site_name_both_providers_share_is_not_another_providers_name() -> None:
+    """Two providers' sites may both be called "Main site": on one provider's parents' copy
+    that name is its own, so only what tells the other provider apart is searched for."""
+    from types import SimpleNamespace
+
+    from aprecords.access import Audience
+    from aprecords.site.printviews import other_providers
+
+    narrow = SimpleNamespace(
+        placements={"p-1": {"placements": [{"provider": "own"}, {"provider": "other"}]}},
+        providers={
+            "own": {"name": "Own Garage", "sites": [{"name": "Main site"}]},
+            "other": {"name": "Other Salon", "sites": [{"name": "Main Site"}, {"name": "Annexe"}]},
+        },
+    )
+    audience = Audience(
+        "provider-own", "Own Garage", "provider", frozenset(), providers=frozenset({"own"})
+    )
+    found = {" ".join(n.words) for n in other_providers(narrow, audience, "p-1")}
+    assert found == {"other salon", "annexe"}

@@ -130,18 +130,32 @@ def parents_needles(narrow: Any) -> list[verify.Needle]:
     return [n for n in found if n.words]
 
 
+def _provider_names(provider: dict[str, Any]) -> list[str]:
+    return [provider.get("name", ""), *(s.get("name", "") for s in provider.get("sites", []))]
+
+
 def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Needle]:
-    """On a provider's site, the names of the placement's other providers and their sites."""
+    """On a provider's site, the names of the placement's other providers and their sites.
+
+    A name the audience's own provider also carries (two providers' sites both called "Main
+    site") is not searched for: it is rightly on the page, and says nothing of the other."""
     if audience.kind != "provider":
         return []
+    own = {
+        tuple(verify.words(n))
+        for p in audience.providers
+        for n in _provider_names(narrow.providers.get(p) or {})
+    }
     found = []
     for pl in (narrow.placements.get(pid) or {}).get("placements") or []:
         other = narrow.providers.get(pl.get("provider"))
         if pl.get("provider") in audience.providers or not other:
             continue
-        names = [other.get("name", ""), *(s.get("name", "") for s in other.get("sites", []))]
-        found += [verify.Needle(verify.words(n), "provider", "another provider") for n in names]
-    return [n for n in found if n.words]
+        found += [
+            verify.Needle(verify.words(n), "provider", "another provider")
+            for n in _provider_names(other)
+        ]
+    return [n for n in found if n.words and tuple(n.words) not in own]
 
 
 def check_parents(
