@@ -36,7 +36,9 @@ def served(request: pytest.FixtureRequest):
     repo = load_repository(root)
     everyone = audiences(repo)
     site_dir = tmp / "site"
-    outcomes = build_many(repo, select(everyone, NAMES), site_dir, date.fromisoformat(TODAY))
+    outcomes = build_many(  # as the deploy builds: pages stored compressed
+        repo, select(everyone, NAMES), site_dir, date.fromisoformat(TODAY), compress=True
+    )
     assert all(o.built for o in outcomes), [o.error for o in outcomes]
     passwords = tmp / "htpasswd"
     write_htpasswd(passwords / "school-hollybrook.htpasswd", {"school-hollybrook.ann": PASSWORD})
@@ -47,13 +49,13 @@ def served(request: pytest.FixtureRequest):
     assert hashes, "the theme's inline scripts are hashed for the CSP"
     conf = hosting.write(settings, select(everyone, NAMES), site_dir, hashes)
     with run_nginx(conf, tmp / "nginx-prefix", port):
-        yield f"http://127.0.0.1:{port}", chromium, repo
+        yield f"http://127.0.0.1:{port}", chromium, repo, site_dir
 
 
 def test_a_school_user_reads_its_site_and_nothing_else(served) -> None:
     from playwright.sync_api import sync_playwright
 
-    base, chromium, repo = served
+    base, chromium, repo, site_dir = served
     others = [
         r.data["student"]["name"]
         for r in repo.placements.values()
@@ -81,6 +83,19 @@ def test_a_school_user_reads_its_site_and_nothing_else(served) -> None:
         page.wait_for_load_state("networkidle")
         own = page.content()
         assert "Hollybrook" in own
+
+        # An agreement and the search index are stored only as .gz: the browser gets them
+        # from nginx's gzip_static, and search finds the pupil.
+        agreement = site_dir / "school-hollybrook/placements/hollybrook-2025-001.html"
+        assert not agreement.exists() and agreement.with_suffix(".html.gz").is_file()
+        response = page.goto(f"{base}/school-hollybrook/placements/hollybrook-2025-001.html")
+        assert response is not None and response.status == 200
+        assert response.headers.get("content-encoding") == "gzip"
+        assert page.locator("h1").first.inner_text() == "Tobias Wrenfeather"
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.locator("input.md-search__input").press_sequentially("Wrenfeather", delay=20)
+        page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+        assert "hollybrook-2025-001" in page.locator(".md-search-result").first.inner_html()
 
         for path in (
             "/hub/",
