@@ -34,7 +34,8 @@ from aprecords.config import CONFIG_FILE, ConfigError
 FOLDER = "nginx"
 HUB_PREFIX = "hub."
 DENIED = "/.aprecords-denied"
-"""A path prefix that never exists under the site folder: the SSO gate for a denied user."""
+"""A folder that never exists under the site folder: the root an audience location gives a
+reader who may not see it (its "not found" is answered 403)."""
 CSP = (
     "default-src 'self'; script-src 'self' {scripts}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
