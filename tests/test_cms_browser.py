@@ -235,12 +235,31 @@ def fill(page, key_path: str, field: dict[str, Any], value: Any) -> None:
     elif widget == "datetime":
         section.locator('input[type="date"]').fill(str(value))
     else:
-        section.locator("input, textarea").first.fill(str(value))
+        _type_into(page, section.locator("input, textarea").first, str(value))
+
+
+def _type_into(page, box, text: str) -> None:
+    """Fill a text or number box and leave it, as a person does (the form commits some values
+    on change); fill again if the form had not taken the value yet (seen once under load: a
+    review's attendance numbers were missing from the preview, so the save was refused)."""
+    for _ in range(3):
+        box.fill(text)
+        box.evaluate("el => el.blur()")
+        page.wait_for_timeout(100)
+        if box.input_value() == text:
+            return
+    assert box.input_value() == text, f"the form did not take {text!r}"
 
 
 def save(page) -> None:
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("Entry saved.").wait_for()
+    saved = page.get_by_text("Entry saved.")
+    try:
+        saved.wait_for(timeout=20_000)
+    except Exception:  # say why the form refused to save, then fail
+        shot(page, "cms-save-refused")
+        shown = page.locator('[role="alert"], [aria-invalid="true"]').all_inner_texts()
+        raise AssertionError(f"the form did not save; it shows: {shown}") from None
 
 
 def a_review(placement: dict[str, Any]) -> dict[str, Any]:
