@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from aprecords.access import Audience, audiences
+from aprecords.guard.scan import scan_changed
 from aprecords.repository import load_repository
 from aprecords.scope import scope
 from aprecords.site import stored
 from aprecords.site.parallel import STORE, build_many
-from aprecords.site.verify import scan_changed
 from conftest import PROJECT, replace_line
 
 DAY = date(2026, 1, 10)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from aprecords.site.verify import name_forms, plan
-from aprecords.textnorm import fold, words
+from aprecords.guard.names import name_forms
+from aprecords.guard.normal import fold, words
+from aprecords.guard.plan import plan
 from conftest import TODAY, copy_examples, git, insert_after, replace_line, require_tool
 
 HOLLYBROOK = "records/placements/hollybrook/hollybrook-2025-001.yaml"  # Tobias Wrenfeather
@@ -258,8 +259,8 @@ def test_a_pupils_upn_in_a_help_page_fails(run_cli, repo: Path) -> None:
 
 def test_only_the_documented_example_ids_are_allowed() -> None:
     from aprecords.access import hub
+    from aprecords.guard.plan import EXAMPLE_IDS
     from aprecords.scope import Scoped
-    from aprecords.site.verify import EXAMPLE_IDS
 
     assert "hollybrook-2026-004" in EXAMPLE_IDS
     outside = [("hollybrook-2026-004", "a.yaml"), ("hollybrook-2026-005", "b.yaml")]

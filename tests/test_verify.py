@@ -9,19 +9,12 @@ from pathlib import Path
 import pytest
 
 from aprecords.access import audiences
+from aprecords.guard.names import MIN_CHARS, MIN_WORDS, searchable
+from aprecords.guard.normal import words
+from aprecords.guard.plan import WINDOW, plan
+from aprecords.guard.scan import LeakError, check, scan
 from aprecords.repository import load_repository
 from aprecords.scope import Scoped, scope
-from aprecords.site.verify import (
-    MIN_CHARS,
-    MIN_WORDS,
-    WINDOW,
-    LeakError,
-    check,
-    plan,
-    scan,
-    searchable,
-    words,
-)
 from conftest import PROJECT
 
 
