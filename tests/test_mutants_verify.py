@@ -111,16 +111,16 @@ def test_help_pages_naming_a_pupil_get_one_line_each_at_the_right_line(repo: Rep
         "record id or sensitive text [help-page-leak]"
     )
     assert found == [
-        f"docs/guide.md:5:1: error: the name in MIS order (surname, forename) of a pupil "
+        f"docs/guide.md:5:11: error: the name in MIS order (surname, forename) of a pupil "
         f"(source: {TOBIAS}){rule}",
-        f"docs/sub/upn.md:2:1: error: the UPN of a pupil (source: {TOBIAS}){rule}",
-        f"docs/sub/upn.md:3:1: error: the record id of a placement (source: {SAFFRON}){rule}",
+        f"docs/sub/upn.md:2:5: error: the UPN of a pupil (source: {TOBIAS}){rule}",
+        f"docs/sub/upn.md:3:5: error: the record id of a placement (source: {SAFFRON}){rule}",
     ]
     with pytest.raises(HelpPageLeakError) as raised:
         check_help_pages(repo, skip=["skipme"])
     assert str(raised.value) == "\n".join(found) + (
-        "\naprecords: 3 pupil value(s) in the help pages; no site was built (the previous ones "
-        "are unchanged)"
+        "\naprecords: 3 problem(s) in the help pages or the configuration every site shows; no "
+        "site was built (the previous ones are unchanged)"
     )
 
 
