@@ -339,5 +339,5 @@ def test_the_preview_refuses_help_pages_naming_a_pupil(repo: Path, tmp_path: Pat
     (repo / "docs" / "notes.md").write_text("# Notes\n\nAsk Ezekiel Harrowgate.\n", "utf-8")
     assert rebuild(repo, tmp_path / "preview", date.fromisoformat(TODAY)) is False
     err = capsys.readouterr().err
-    assert "docs/notes.md:3:1:" in err and "[help-page-leak]" in err and "Ezekiel" not in err
+    assert "docs/notes.md:3:5:" in err and "[help-page-leak]" in err and "Ezekiel" not in err
     assert not (tmp_path / "preview").exists()

@@ -5,7 +5,7 @@
 1. a change from a lower-case to a capital letter (``TobiasWrenfeather``) marks a word break;
 2. Unicode NFKC (full-width and styled letters become plain) and case folding;
 3. every default-ignorable (zero-width characters, Hangul fillers), unassigned, private-use,
-   surrogate and format code point removed, and every combining mark (``é`` becomes ``e``);
+   surrogate and format code point removed, and every non-spacing mark (``é`` becomes ``e``);
 4. the confusable skeleton of Unicode TR39 as ICU computes it (Cyrillic ``о`` and Greek ``ο``
    become Latin ``o``; ``0`` becomes ``o``, ``1`` becomes ``l``, ``m`` becomes ``rn``); case is
    folded first, so ``i`` also becomes ``l`` (a lower-case ``l`` for a capital ``I``);
@@ -40,6 +40,9 @@ _ASCII = bytes.maketrans(
 """The one-to-one part of the ASCII skeleton and the digits, for ``bytes.translate``."""
 _TABLE = str.maketrans({"0": "o", "1": "l", "i": "l", **DIGITS_AS_LETTERS})
 """The same for ``str.translate`` (text that keeps non-ASCII letters)."""
+_DROPPED = frozenset({"Cf", "Mn", "Me"})
+"""Format characters (invisible) and non-spacing marks (accents) are dropped; a spacing mark
+(Tamil's AU length mark) is written beside its letter and read as the letter it looks like."""
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "ly")
 MIN_DISTINCT = 3
 """A single name word shorter than this (``Li``, ``Ng``) is too short to search on its own."""
@@ -59,7 +62,7 @@ def _unmarked(text: str) -> str:
 def _hidden(char: str) -> bool:
     """A code point shown as nothing: removed, never a word break."""
     category = unicodedata.category(char)
-    return category == "Cf" or category[0] == "M" or _REMOVED.match(char) is not None
+    return category in _DROPPED or _REMOVED.match(char) is not None
 
 
 @functools.cache
