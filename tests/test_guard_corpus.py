@@ -73,3 +73,35 @@ def test_a_short_surname_is_found_only_as_a_word(name: str) -> None:
     assert surname_hit in hits(matcher, f"<p>Ask {surname.upper()}.</p>")
     assert surname_hit in hits(matcher, f"<p>the {surname}s came</p>")
     assert surname_hit not in hits(matcher, f"<p>x{surname.lower()}y</p>")
+
+
+def test_the_guides_example_placement_is_in_no_help_page(tmp_path) -> None:
+    """Issue 21 point 8, the guard's side: following the staff guide's first steps (its
+    ``read`` and ``aprecords new`` lines, the name typed in) stops no build at the help-page
+    check: the guide names no pupil, so the new pupil is in no help page."""
+    import re
+    import subprocess
+    import sys
+
+    root = copy_examples(tmp_path / "repo")
+    guide = (PROJECT / "docs/guide.md").read_text("utf-8")
+    block = next(b for b in re.findall(r"```sh\n(.*?)```", guide, re.S) if "aprecords new" in b)
+    steps = "\n".join(line for line in block.splitlines() if not line.startswith("git "))
+    shim = f'aprecords() {{ "{sys.executable}" -m aprecords "$@"; }}\n'
+    done = subprocess.run(
+        ["bash", "-c", shim + steps],
+        cwd=root,
+        input="Zebediah Quillfeatherstone\n",
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(PROJECT / "scripts")},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (new,) = [p for p in (root / "records/placements/hollybrook").glob("*.yaml")
+              if not (PROJECT / p.relative_to(root)).exists()]  # fmt: skip
+    assert "Zebediah Quillfeatherstone" in new.read_text("utf-8")
+    from aprecords.guard.shared import shared_text_findings
+    from aprecords.repository import load_repository
+
+    assert shared_text_findings(load_repository(root)) == []  # no help page names the pupil

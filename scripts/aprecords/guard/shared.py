@@ -11,6 +11,8 @@ searches for it.
 
 from __future__ import annotations
 
+import ast
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -83,6 +85,27 @@ def _help_audience() -> Audience:
     return Audience("help pages", "help pages", "hub", frozenset({"identity"}))
 
 
+@functools.cache
+def scaffold_texts() -> frozenset[str]:
+    """The placeholders ``aprecords new`` and ``review`` write (``FILL IN: ...``), read from the
+    code that writes them: the tool's own words, not pupil data. A record still holding one is
+    an error (``placeholder-filled``) and never published; its placeholders may match the help
+    pages that explain the same fields."""
+    import aprecords.authoring as authoring
+
+    tree = ast.parse(Path(authoring.__file__).read_text("utf-8"))
+    return frozenset(
+        authoring.fill(node.args[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("f", "fill")
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    )
+
+
 def shared_needles(repo: Repository) -> list[Needle]:
     """What no text every audience sees may hold: every pupil's name (each form), UPN and
     record id, and every sensitive value (of every placement file, valid or not)."""
@@ -91,6 +114,8 @@ def shared_needles(repo: Repository) -> list[Needle]:
     scoped = scope(repo, _help_audience())
     # Nothing counts as visible here: the records' own names are no namesakes of anything.
     scoped.placements, scoped.schools, scoped.providers, scoped.attendance = {}, {}, {}, {}
+    placeholders = scaffold_texts()
+    scoped.withheld = [(v, s) for v, s in scoped.withheld if v.strip() not in placeholders]
     for record in repo.records:
         if record.kind != "placement":
             continue
@@ -109,8 +134,9 @@ def text_findings(label: str, text: str, matcher: Matcher) -> list[str]:
     found: list[str] = []
     lines = text.splitlines()
     for leak in sorted(one_per_source(label, hits), key=lambda x: (x.source, x.what)):
-        needle = next(n for n in hits if (n.source, n.what) == (leak.source, leak.what))
-        line, column = _locate(lines, needle)
+        line, column = min(  # where the first of its needles found starts
+            _locate(lines, n) for n in hits if (n.source, n.what) == (leak.source, leak.what)
+        )
         what = leak.what.replace(" outside this audience", "").replace(
             " withheld from this audience", " of a sensitivity class"
         )
