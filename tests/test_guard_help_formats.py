@@ -83,3 +83,12 @@ def test_a_name_split_by_markup_in_a_help_page_is_still_found(repo: Repository) 
     found = findings(repo, "page.md", b"# Page\n\nAsk Wren<b></b>feather, Tobias.\n")
     assert any("the name in MIS order" in f and "[help-page-leak]" in f for f in found)
     assert not any(NAME in f for f in found)  # a finding never repeats the value
+
+
+@pytest.mark.parametrize("name", ["aprecords.yml", "mkdocs.yml"])
+def test_the_configuration_every_site_shows_refuses_what_shows_as_nothing(repo, name) -> None:
+    text = (PROJECT / name).read_text("utf-8") + "# a note\u2065 here\n"
+    (repo.root / name).write_text(text, "utf-8")
+    line = len(text.splitlines())
+    found = shared_text_findings(repo)
+    assert any(f.startswith(f"{name}:{line}:9: error: U+2065") for f in found), found

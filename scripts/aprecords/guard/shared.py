@@ -197,7 +197,9 @@ def shared_text_findings(repo: Repository, skip: Iterable[str] = ()) -> list[str
     for name in CONFIG_FILES:
         path = repo.root / name
         if path.is_file():
-            found += text_findings(name, path.read_text("utf-8", errors="replace"), matcher)
+            text = path.read_text("utf-8", errors="replace")
+            found += _unreadable_characters(name, text)
+            found += text_findings(name, text, matcher)
     for rel in files:
         label, raw = f"docs/{rel}", (docs / rel).read_bytes()
         if not rel.endswith(MARKDOWN):
@@ -214,7 +216,7 @@ def shared_text_findings(repo: Repository, skip: Iterable[str] = ()) -> list[str
 
 
 def _unreadable_characters(label: str, text: str) -> Iterator[str]:
-    """Characters no help page may hold (the same as no record may hold)."""
+    """Characters no help page or configuration file may hold (the same as no record may)."""
     from aprecords.unseen import UNSEEN, unseen_problem
 
     for number, line in enumerate(text.splitlines(), 1):
