@@ -11,10 +11,12 @@ import pytest
 
 from aprecords import scope as scope_module
 from aprecords.access import audiences
+from aprecords.guard.names import searchable
+from aprecords.guard.normal import words
+from aprecords.guard.scan import audience_leaks
 from aprecords.repository import load_repository
 from aprecords.scope import WITHHELD, scope
 from aprecords.site import build as build_module
-from aprecords.site.verify import audience_leaks, searchable, words
 from conftest import HOLLYBROOK, MARSH_LANE, PROJECT, SEEN_BY, TODAY, line_of, without_policy
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sys
 import tracemalloc
@@ -69,10 +70,19 @@ def test_every_format_character_of_this_python_is_refused() -> None:
 
 
 def test_nothing_visible_is_refused() -> None:
-    """UNSEEN holds controls, separators, format characters, and (for newer Unicode) code points
-    this Python does not know yet: nothing a person can see."""
+    """UNSEEN holds controls, separators, format characters, unassigned, private-use and
+    surrogate code points and the default-ignorable ones (Hangul fillers, variation selectors):
+    nothing a person can see."""
+    from aprecords.guard.codepoints import DEFAULT_IGNORABLE
+
+    ignorable = re.compile(f"[{DEFAULT_IGNORABLE}]")
     matched = [chr(c) for c in range(sys.maxunicode + 1) if UNSEEN.match(chr(c))]
-    assert {unicodedata.category(c) for c in matched} <= {"Cc", "Cf", "Zl", "Zp", "Cn"}
+    shown = {"Cc", "Cf", "Zl", "Zp", "Cn", "Co", "Cs"}
+    assert [c for c in matched if unicodedata.category(c) not in shown] == [
+        c for c in matched if unicodedata.category(c) not in shown and ignorable.match(c)
+    ]
+    for char in "ㅤᅟᅠﾠ⁥￰󰀀️":
+        assert UNSEEN.match(char), f"U+{ord(char):04X}"
     for allowed in "\t\n\r é€ \u00a0ŵ😀":
         assert not UNSEEN.match(allowed), repr(allowed)
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from aprecords.access import Audience, audiences
+from aprecords.guard.scan import scan_changed
 from aprecords.repository import load_repository
 from aprecords.scope import scope
 from aprecords.site import stored
 from aprecords.site.parallel import STORE, build_many
-from aprecords.site.verify import scan_changed
 from conftest import PROJECT, replace_line
 
 DAY = date(2026, 1, 10)
@@ -186,13 +186,13 @@ def test_the_leak_check_skips_unchanged_files_only_for_the_same_needles(tmp_path
     leaks, digest = scan_changed(folder, scoped)
     assert [leak.file for leak in leaks] == ["old.html"]
     # Same needles: the caller vouches that old.html passed them before; it is not read.
-    assert scan_changed(folder, scoped, (), {"old.html"}, digest)[0] == []
+    assert scan_changed(folder, scoped, {"old.html"}, digest)[0] == []
     # Different needles (another digest): every file is read again.
-    again, _ = scan_changed(folder, scoped, (), {"old.html"}, "0" * 64)
+    again, _ = scan_changed(folder, scoped, {"old.html"}, "0" * 64)
     assert [leak.file for leak in again] == ["old.html"]
     # A changed file is always read.
     (folder / "new.html").write_text(f"<p>{name}</p>", "utf-8")
-    found, _ = scan_changed(folder, scoped, (), {"old.html"}, digest)
+    found, _ = scan_changed(folder, scoped, {"old.html"}, digest)
     assert [leak.file for leak in found] == ["new.html"]
 
 

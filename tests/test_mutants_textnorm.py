@@ -1,4 +1,4 @@
-"""Tests that kill mutants of ``aprecords.textnorm`` (see README "Mutation testing").
+"""Tests that kill mutants of ``aprecords.guard.normal`` (see README "Mutation testing").
 
 The folding is what makes the leak check spelling-proof, and ``everyday`` decides which name
 words cannot be searched for alone: both are checked on the characters and words they exist
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from aprecords.textnorm import everyday, fold, plain, words
+from aprecords.guard.normal import everyday, fold, plain, words
 
 
 def test_m_and_rn_fold_the_same_in_ascii_and_in_mixed_text() -> None:

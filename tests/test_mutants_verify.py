@@ -14,18 +14,10 @@ import pytest
 
 from aprecords.access import CLASSES, Audience
 from aprecords.errors import UsageError
+from aprecords.guard.scan import LeakError, audience_leaks, audience_plan, check_audience
+from aprecords.guard.shared import HelpPageLeakError, check_help_pages, help_files
+from aprecords.guard.shared import shared_text_findings as help_page_leaks
 from aprecords.repository import Repository, load_repository
-from aprecords.site.verify import (
-    HelpPageLeakError,
-    LeakError,
-    audience_leaks,
-    audience_plan,
-    check_audience,
-    check_help_pages,
-    config_texts,
-    help_files,
-    help_page_leaks,
-)
 from conftest import PROJECT
 
 TOBIAS = "records/placements/hollybrook/hollybrook-2025-001.yaml"  # Tobias Wrenfeather
@@ -119,16 +111,16 @@ def test_help_pages_naming_a_pupil_get_one_line_each_at_the_right_line(repo: Rep
         "record id or sensitive text [help-page-leak]"
     )
     assert found == [
-        f"docs/guide.md:5:1: error: the name in MIS order (surname, forename) of a pupil "
+        f"docs/guide.md:5:11: error: the name in MIS order (surname, forename) of a pupil "
         f"(source: {TOBIAS}){rule}",
-        f"docs/sub/upn.md:2:1: error: the UPN of a pupil (source: {TOBIAS}){rule}",
-        f"docs/sub/upn.md:3:1: error: the record id of a placement (source: {SAFFRON}){rule}",
+        f"docs/sub/upn.md:2:5: error: the UPN of a pupil (source: {TOBIAS}){rule}",
+        f"docs/sub/upn.md:3:5: error: the record id of a placement (source: {SAFFRON}){rule}",
     ]
     with pytest.raises(HelpPageLeakError) as raised:
         check_help_pages(repo, skip=["skipme"])
     assert str(raised.value) == "\n".join(found) + (
-        "\naprecords: 3 pupil value(s) in the help pages; no site was built (the previous ones "
-        "are unchanged)"
+        "\naprecords: 3 problem(s) in the help pages or the configuration every site shows; no "
+        "site was built (the previous ones are unchanged)"
     )
 
 
@@ -155,12 +147,19 @@ def test_clean_or_missing_help_pages_pass(repo: Repository) -> None:
 # --- one audience's built site ------------------------------------------------------------
 
 
-def test_config_texts_are_the_policy_texts_every_site_shows() -> None:
-    repo = load_repository(PROJECT)
-    texts = config_texts(repo)
-    assert "J16" in texts and "RESPECT Collaboration" in texts
-    assert repo.config.arrangements["safeguarding"] in texts
-    assert repo.config.arrangements["attendance"] in texts
+def test_a_pupil_name_in_the_configuration_is_a_located_finding(repo: Repository) -> None:
+    """aprecords.yml is shown to every audience: a pupil's name there is a finding naming its
+    line and column, whatever the spelling (issue 19)."""
+    config = repo.root / "aprecords.yml"
+    lines = (PROJECT / "aprecords.yml").read_text("utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("site_name:"))
+    lines.insert(at, "# Contact for Wren-feather, T. in an emergency")
+    config.write_text("\n".join(lines) + "\n", "utf-8")
+    (finding,) = help_page_leaks(repo)
+    assert finding.startswith(
+        f"aprecords.yml:{at + 1}:15: error: the surname and initial of a pupil"
+    )
+    assert TOBIAS in finding and "aprecords.yml is shown on every audience's site" in finding
 
 
 def test_an_audiences_site_is_checked_against_its_own_scope(
@@ -185,18 +184,20 @@ def test_an_audiences_site_is_checked_against_its_own_scope(
     check_audience(repo, hollybrook(), site)
 
 
-def test_a_pupil_named_like_the_organisation_is_a_namesake_in_the_plan(repo: Repository) -> None:
-    """aprecords.yml's texts count as visible to every audience: an outside pupil whose
-    name is one of them cannot be searched for, and the plan warns instead."""
+def test_a_pupil_named_like_the_organisation_is_still_searched_for(repo: Repository) -> None:
+    """No text of aprecords.yml makes an exemption (issue 19): an outside pupil named like an
+    organisation is searched for like any other, and the configuration is a finding."""
     from aprecords.scope import scope
 
     other = repo.placements["marsh-lane-2025-001"]
     other.data["student"]["name"] = "Respect Collaboration"
     scoped = scope(repo, hollybrook())
     result = audience_plan(repo, scoped)
-    warned = [w for w in result.warnings if w.startswith(f"{SAFFRON}#/student/name")]
-    assert len(warned) == 1 and "aprecords.yml" in warned[0]
-    assert not any(n.source == SAFFRON and "name" in n.what for n in result.needles)
+    assert not any("aprecords.yml" in w for w in result.warnings)
+    forms = {n.what for n in result.needles if n.source == SAFFRON}
+    assert "the full name of a pupil outside this audience" in forms
+    (repo.root / "aprecords.yml").write_bytes((PROJECT / "aprecords.yml").read_bytes())
+    assert any(f.startswith("aprecords.yml:") for f in help_page_leaks(repo))
 
 
 # --- the parts: messages, the search rule, fields, decoding ---------------------------------
@@ -206,23 +207,14 @@ import hashlib  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 from aprecords.access import hub  # noqa: E402
+from aprecords.guard.formats import decoded  # noqa: E402
+from aprecords.guard.match import Matcher, Needle  # noqa: E402
+from aprecords.guard.names import outside_what as _outside_what  # noqa: E402
+from aprecords.guard.names import searchable  # noqa: E402
+from aprecords.guard.normal import words  # noqa: E402
+from aprecords.guard.plan import _is_name_field, plan, pointed_leaves, visible_fields  # noqa: E402
+from aprecords.guard.scan import Leak, check, scan, theme_digests  # noqa: E402
 from aprecords.scope import WITHHELD, Scoped  # noqa: E402
-from aprecords.site.verify import (  # noqa: E402
-    Leak,
-    Matcher,
-    Needle,
-    _is_name_field,
-    _outside_what,
-    check,
-    decoded,
-    plan,
-    pointed_leaves,
-    scan,
-    searchable,
-    theme_digests,
-    visible_fields,
-    words,
-)
 
 
 def test_the_leak_error_lists_fifty_and_counts_the_rest() -> None:
@@ -453,14 +445,12 @@ def test_an_everyday_surname_is_warned_about_with_the_fields_that_hold_it() -> N
     ]
 
 
-def test_texts_of_the_configuration_are_namesakes_and_commit_messages_are_searched_fields() -> None:
+def test_commit_messages_are_searched_fields_and_nothing_else_is_a_namesake() -> None:
     scoped = bare(outside=[("Will Brown", "w.yaml"), ("Respect Collaboration", "r.yaml")])
     scoped.placements, scoped.paths = {"v": {"x": "y"}}, {"v": "v.yaml"}
     history = {"v.yaml": [Commit("0123456789abcdef", "Brown folder moved")]}
-    result = plan(scoped, ["the RESPECT Collaboration"], history)
-    assert any(
-        w.startswith("r.yaml#/student/name:") and "in aprecords.yml (" in w for w in result.warnings
-    )
+    result = plan(scoped, history)
+    assert not any("aprecords.yml" in w for w in result.warnings)
     assert any(
         w.startswith("w.yaml#/student/name:") and "v.yaml (commit 0123456789 message)" in w
         for w in result.warnings
@@ -533,11 +523,11 @@ def test_a_name_and_a_upn_in_one_file_are_two_leaks_the_longest_form_shown(tmp_p
     ]
 
 
-def test_texts_every_site_shows_are_not_leaks(tmp_path: Path) -> None:
+def test_no_text_outside_the_records_makes_an_exemption(tmp_path: Path) -> None:
+    """A name every site shows (an organisation's) is still a leak as an outside pupil's."""
     site = write(tmp_path / "site", {"x.html": "Respect Collaboration"})
     scoped = bare(outside=[("Respect Collaboration", "r.yaml")])
-    check(site, scoped, ["RESPECT Collaboration"])
-    assert scan(site, scoped, ["RESPECT Collaboration"]) == []
+    assert [leak.source for leak in scan(site, scoped)] == ["r.yaml"]
     with pytest.raises(LeakError):
         check(site, scoped)
 
@@ -546,7 +536,7 @@ def test_texts_every_site_shows_are_not_leaks(tmp_path: Path) -> None:
 
 
 def forms_of(name: str, forename_alone: bool = False) -> list[tuple[str, tuple[str, ...], bool]]:
-    from aprecords.site.verify import name_forms
+    from aprecords.guard.names import name_forms
 
     return [(f.form, f.words, f.distinct) for f in name_forms(name, forename_alone)]
 
@@ -627,14 +617,14 @@ def test_a_withheld_text_a_visible_field_repeats_is_warned_about_once() -> None:
     ]
 
 
-def test_an_audiences_check_and_plan_use_the_configuration_and_history(
+def test_an_audiences_check_and_plan_use_no_configuration_and_the_history(
     repo: Repository, tmp_path: Path
 ) -> None:
     from aprecords.scope import scope
 
     repo.placements["marsh-lane-2025-001"].data["student"]["name"] = "Respect Collaboration"
     site = write(tmp_path / "site", {"index.html": "the RESPECT Collaboration"})
-    assert audience_leaks(repo, hollybrook(), site) == []
+    assert [leak.source for leak in audience_leaks(repo, hollybrook(), site)] == [SAFFRON]
     repo.placements["marsh-lane-2025-001"].data["student"]["name"] = "Tobias Brown"
     history = {TOBIAS: [Commit("0123456789abcdef", "Brown folder moved")]}
     result = audience_plan(repo, scope(repo, hollybrook()), history)

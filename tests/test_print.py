@@ -228,10 +228,10 @@ def test_the_leak_check_refuses_a_parents_copy_holding_what_it_must_not(
     import shutil
 
     from aprecords.access import audiences
+    from aprecords.guard.scan import LeakError
     from aprecords.repository import load_repository
     from aprecords.site import stored
     from aprecords.site.printviews import check_parents
-    from aprecords.site.verify import LeakError
 
     repo = load_repository(built.parent / "repo")
     name = "provider-brickworks" if planted == "other-provider" else "hub"

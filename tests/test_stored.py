@@ -19,11 +19,11 @@ import pytest
 
 from aprecords import cli
 from aprecords.access import audiences
+from aprecords.guard.scan import scan_changed
 from aprecords.repository import load_repository
 from aprecords.scope import scope
 from aprecords.site import stored
 from aprecords.site.hosting import inline_script_hashes
-from aprecords.site.verify import scan_changed
 from conftest import PROJECT, TODAY
 
 

@@ -242,7 +242,7 @@ def name_replacer(names: list[str]) -> Any:
     is taken for ``own`` (the record's pupil) if it is one of them. Texts without any name part
     are returned untouched after one scan, so this stays fast with thousands of pupils.
     """
-    from aprecords.textnorm import everyday
+    from aprecords.guard.normal import everyday
 
     owners: dict[str, list[_Pupil]] = {}
     for name in sorted(set(names)):

@@ -1,8 +1,11 @@
-"""Characters no record may hold: invisible format characters and control characters.
+"""Characters no record, configuration or help page may hold: what shows as nothing.
 
 Format characters (Unicode category Cf) change how text is shown without showing
 themselves: a right-to-left override shows ``Kayden <RLO>rehtaefnerW<PDF> Mills`` as "Kayden
-Wrenfeather Mills"; a zero-width space makes two different words look the same.
+Wrenfeather Mills"; a zero-width space makes two different words look the same. Default-ignorable
+code points (Hangul fillers, variation selectors), unassigned, private-use and surrogate code
+points show as nothing, a blank or a box, and could split a name the leak guard looks for; with
+control characters, all of them are refused, each named with its code point.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import unicodedata
 from typing import Any
 
 from aprecords.findings import pointer
+from aprecords.guard.codepoints import DEFAULT_IGNORABLE, NOT_CHARACTERS, UNICODE_VERSION
 
 # Every Unicode format character (category Cf, Unicode 15.1) as the body of a regex class,
 # spelt out: computing it takes a fifth of a second at start-up. tests/test_hardening.py
@@ -24,10 +28,12 @@ FORMAT_CHARS = (
 )
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls (NEL included).
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
-"""Characters no record may hold: controls, line/paragraph separators, format characters."""
-SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
-IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{FORMAT_CHARS}]")
+_SHOWN_AS_NOTHING = f"{FORMAT_CHARS}{DEFAULT_IGNORABLE}{NOT_CHARACTERS}"
+UNSEEN = re.compile(f"[{_CONTROLS}\u2028\u2029{_SHOWN_AS_NOTHING}]")
+"""Characters no record may hold: controls, line/paragraph separators, format characters,
+default-ignorable, unassigned, private-use and surrogate code points."""
+SUSPECT = re.compile(f"[\t{_CONTROLS}\u2028\u2029{_SHOWN_AS_NOTHING}]")
+IN_VALUE = re.compile(f"[\r{_CONTROLS}\u2028\u2029{_SHOWN_AS_NOTHING}]")
 """What a value may not hold after escapes are read: UNSEEN, and a carriage return."""
 _CONTROL_NAMES = {
     0x00: "NULL",
@@ -52,7 +58,22 @@ def char_name(char: str) -> str:
 def unseen_problem(char: str, escaped: bool = False) -> tuple[str, str]:
     """The message and rule id for a character that UNSEEN matches."""
     how = " (written as an escape in quoted text)" if escaped else ""
-    if unicodedata.category(char) == "Cc":
+    category = unicodedata.category(char)
+    if category == "Cn":
+        return (
+            f"U+{ord(char):04X}{how}, a code point Unicode {UNICODE_VERSION} (the version this "
+            "tool reads) has not assigned: it shows as nothing or as a box, and could hide a "
+            "word; delete it",
+            "unassigned-character",
+        )
+    if category in ("Co", "Cs"):
+        kind = "a private-use character" if category == "Co" else "half a character (a surrogate)"
+        return (
+            f"{kind}, U+{ord(char):04X}{how}: it shows differently on every computer, often as "
+            "nothing or a box; delete it, and retype the text around it if unsure",
+            "private-use-character" if category == "Co" else "surrogate-character",
+        )
+    if category == "Cc":
         return (
             f"a control character, {char_name(char)}{how}; records hold plain text only, "
             "so delete it",

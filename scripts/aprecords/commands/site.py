@@ -46,10 +46,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Validate, then build the site of each audience into DIR/<audience>/."""
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
+    from aprecords.guard.shared import HelpPageLeakError
     from aprecords.site import hosting
     from aprecords.site.cms import connect_origins
     from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
-    from aprecords.site.verify import HelpPageLeakError
 
     root = resolve_root(args.root)
     today = args.today or date.today()

@@ -20,6 +20,8 @@ from typing import Any
 from aprecords.access import Audience
 from aprecords.attendance import template
 from aprecords.errors import UsageError
+from aprecords.guard import scan as guard_scan
+from aprecords.guard import shared as guard_shared
 from aprecords.repository import Repository
 from aprecords.scope import scope
 from aprecords.site import (
@@ -31,7 +33,6 @@ from aprecords.site import (
     printviews,
     recordformat,
     stored,
-    verify,
 )
 from aprecords.site.render import audience_banner, make_site, render_pages
 
@@ -67,7 +68,7 @@ def help_pages(docs: Path) -> list[str]:
 
     Symbolic links, and anything resolving outside ``docs/``, are refused (UsageError).
     """
-    return verify.help_files(docs, [g for g in GENERATED if g != "index.md"])
+    return guard_shared.help_files(docs, [g for g in GENERATED if g != "index.md"])
 
 
 def write_docs(
@@ -316,10 +317,10 @@ def build_audience(
     leak_was, parents_was = (before.leak, before.parents) if before else ("", "")
     try:  # the leak check (issue 4): nothing the audience must not see is swapped in
         add_cms(repo, audience, new)
-        leak = verify.check_audience(repo, audience, new, unchanged, leak_was)
+        leak = guard_scan.check_audience(repo, audience, new, unchanged, leak_was)
         # issue 12: the parents' print copies
         parents = printviews.check_parents(repo, audience, new, unchanged, parents_was)
-    except verify.LeakError as exc:
+    except guard_scan.LeakError as exc:
         shutil.rmtree(new, ignore_errors=True)
         raise BuildError(str(exc)) from None
     except BuildError:

@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from aprecords.access import Audience
-from aprecords.site import engine, verify
+from aprecords.guard.scan import theme_digests
+from aprecords.site import engine
 
 PAGES = "pages"
 THEME = "theme"
@@ -105,7 +106,7 @@ def shareable() -> frozenset[str]:
     """SHA-256 of every file that may be shared between audiences: the theme's shipped assets
     and this package's own (``site/assets/``); neither holds anything from a record."""
     own = {engine.sha256_file(f) for f in OWN_ASSETS.rglob("*") if f.is_file()}
-    return verify.theme_digests() | frozenset(own)
+    return theme_digests() | frozenset(own)
 
 
 class ThemeStore:

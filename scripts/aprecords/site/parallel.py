@@ -380,9 +380,9 @@ def build_many(
     folder and is reported in its Outcome; the others still build. ``site_dir`` is made 0755
     (the web server must traverse it), its build records 0700.
     """
+    from aprecords.guard.normal import warm
+    from aprecords.guard.shared import check_help_pages
     from aprecords.site.build import GENERATED
-    from aprecords.site.verify import check_help_pages
-    from aprecords.textnorm import warm
 
     warm()
     check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before anything is written
@@ -437,8 +437,8 @@ def _build_many(
     force: bool,
     compress: bool = False,
 ) -> list[Outcome]:
+    from aprecords.guard.scan import audience_plan, theme_digests
     from aprecords.site.build import change_history
-    from aprecords.site.verify import audience_plan, theme_digests
 
     history = change_history(repo.root)
     shared = shared_inputs(repo.root, today, compress)

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from aprecords.access import Audience
+from aprecords.guard import formats, match, normal, scan
+from aprecords.guard.plan import plan
 from aprecords.repository import Repository
-from aprecords.site import verify
 
 VIEWS = {
     "full": "Full record (with attendance and change history)",
@@ -120,13 +121,13 @@ def _emails(value: Any) -> Iterator[str]:
             yield from _emails(item)
 
 
-def parents_needles(narrow: Any) -> list[verify.Needle]:
+def parents_needles(narrow: Any) -> list[match.Needle]:
     """What no parents' copy may hold, from the narrow scope ``narrow``: what it withholds
     (and the outside pupils, as on every page) and every staff e-mail address."""
-    found = list(verify.plan(narrow).needles)
+    found = list(plan(narrow).needles)
     records = [*narrow.placements.values(), *narrow.schools.values(), *narrow.providers.values()]
     for email in sorted({e for data in records for e in _emails(data)}):
-        found.append(verify.Needle(verify.words(email), "staff e-mail", "a staff e-mail address"))
+        found.append(match.Needle(normal.words(email), "staff e-mail", "a staff e-mail address"))
     return [n for n in found if n.words]
 
 
@@ -134,7 +135,7 @@ def _provider_names(provider: dict[str, Any]) -> list[str]:
     return [provider.get("name", ""), *(s.get("name", "") for s in provider.get("sites", []))]
 
 
-def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Needle]:
+def other_providers(narrow: Any, audience: Audience, pid: str) -> list[match.Needle]:
     """On a provider's site, the names of the placement's other providers and their sites.
 
     A name the audience's own provider also carries (two providers' sites both called "Main
@@ -142,7 +143,7 @@ def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Ne
     if audience.kind != "provider":
         return []
     own = {
-        tuple(verify.words(n))
+        tuple(normal.words(n))
         for p in audience.providers
         for n in _provider_names(narrow.providers.get(p) or {})
     }
@@ -152,7 +153,7 @@ def other_providers(narrow: Any, audience: Audience, pid: str) -> list[verify.Ne
         if pl.get("provider") in audience.providers or not other:
             continue
         found += [
-            verify.Needle(verify.words(n), "provider", "another provider")
+            match.Needle(normal.words(n), "provider", "another provider", match.Reach.WORDS)
             for n in _provider_names(other)
         ]
     return [n for n in found if n.words and tuple(n.words) not in own]
@@ -165,20 +166,20 @@ def check_parents(
     unchanged: Collection[str] = (),
     checked_with: str = "",
 ) -> str:
-    """Raise ``verify.LeakError`` when a built parents' copy holds what it must not (the
+    """Raise ``scan.LeakError`` when a built parents' copy holds what it must not (the
     narrow scope is worked out again here, independently of the renderer). Return the digest
     of every needle searched for; copies in ``unchanged`` are skipped when ``checked_with`` is
-    that digest (as in :func:`aprecords.site.verify.scan_changed`)."""
+    that digest (as in :func:`aprecords.guard.scan.scan_changed`)."""
     from aprecords.scope import scope
 
     narrow = scope(repo, parents_audience(audience))
     needles = parents_needles(narrow)
     others = {pid: other_providers(narrow, audience, pid) for pid in sorted(narrow.placements)}
-    digest = verify.needles_digest(needles)
-    digest = verify.needles_digest(
+    digest = scan.needles_digest(needles)
+    digest = scan.needles_digest(
         [
-            verify.Needle((digest,), "", ""),
-            *(verify.Needle(n.words, pid, n.what) for pid, found in others.items() for n in found),
+            match.Needle((digest,), "", ""),
+            *(match.Needle(n.words, pid, n.what) for pid, found in others.items() for n in found),
         ]
     )
     skip = frozenset(unchanged) if checked_with == digest else frozenset()
@@ -190,16 +191,16 @@ def check_parents(
     copies = [c for c in copies if c.relative_to(site_dir).as_posix() not in skip]
     if not copies:
         return digest
-    common = verify.Matcher(needles)
-    leaks: set[verify.Leak] = set()
+    common = match.Matcher(needles)
+    leaks: set[scan.Leak] = set()
     for page in copies:
-        tokens = verify.words(verify.decoded(page.read_bytes(), page.name))
+        tokens = normal.words(formats.decoded(page.read_bytes(), page.name))
         found = common.find(tokens)
-        found |= verify.Matcher(
+        found |= match.Matcher(
             others.get(page.parent.name) or other_providers(narrow, audience, page.parent.name)
         ).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
-        leaks |= {verify.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
+        leaks |= {scan.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
     if leaks:
-        raise verify.LeakError(audience.name, sorted(leaks))
+        raise scan.LeakError(audience.name, sorted(leaks))
     return digest

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from aprecords.access import checked_audiences, select
 from aprecords.errors import UsageError
+from aprecords.guard import shared
 from aprecords.site import build as site_build
-from aprecords.site import engine, verify
+from aprecords.site import engine
 from aprecords.site.render import TEMPLATES
 
 
@@ -44,9 +45,9 @@ def rebuild(root: Path, site_dir: Path, today: date | None, audience: str = "hub
             return False
         history = site_build.change_history(root)
         (chosen,) = select(checked_audiences(repo), [audience])
-        verify.check_help_pages(repo, [g for g in site_build.GENERATED if g != "index.md"])
+        shared.check_help_pages(repo, [g for g in site_build.GENERATED if g != "index.md"])
         site_build.build_audience(repo, chosen, site_dir, day, history)
-    except (site_build.BuildError, UsageError, verify.HelpPageLeakError) as exc:
+    except (site_build.BuildError, UsageError, shared.HelpPageLeakError) as exc:
         print(f"aprecords: {exc}", file=sys.stderr)
         return False
     except Exception as exc:  # a preview must survive a half-saved file

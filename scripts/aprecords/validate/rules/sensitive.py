@@ -4,17 +4,20 @@ withheld texts copied word for word into fields that are not withheld.
 A field without an ``x-sensitivity`` class reaches every audience that sees the placement
 (providers, a local-authority officer). Safeguarding terms typed there are a warning naming
 the field; a withheld text repeated verbatim in a visible field is an error, because it
-undoes the withholding.
+undoes the withholding. Both compare texts in the leak guard's normal form
+(:mod:`aprecords.guard.normal`), so a separator, a digit for a letter or an invisible code point
+inside the words hides neither: terms as whole words, copies anywhere in the visible text.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
 
 from aprecords import model
 from aprecords.findings import pointer
+from aprecords.guard.match import Matcher, Needle, Reach
+from aprecords.guard.normal import stream, words
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
 
@@ -58,13 +61,9 @@ def sensitivity(trail: tuple[str | int, ...], marks: dict[tuple[str, ...], str])
 
 
 @lru_cache(maxsize=8)
-def _terms(terms: tuple[str, ...]) -> re.Pattern[str]:
-    words = sorted((re.escape(t.casefold()).replace(r"\ ", r"\s+") for t in terms), key=len)
-    return re.compile(r"(?<!\w)(" + "|".join(reversed(words)) + r")(?!\w)")
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.casefold().split())
+def _terms(terms: tuple[str, ...]) -> Matcher:
+    """The terms as needles found where they stand as words (``MASH``, not "smashed")."""
+    return Matcher(Needle(words(t), t, t, Reach.WORDS) for t in terms)
 
 
 def _split(record: Record, ctx: Context) -> tuple[list[Leaf], list[tuple[Leaf, str]]]:
@@ -102,15 +101,16 @@ def _field(trail: tuple[str | int, ...]) -> str:
 def safeguarding_term(record: Record, ctx: Context) -> Iterator[Hit]:
     """One warning per field, naming the first term found."""
     terms = tuple(ctx.repo.config.data.get("safeguarding_terms") or DEFAULT_TERMS)
-    pattern = _terms(terms)
+    matcher = _terms(terms)
     visible, _ = _split(record, ctx)
     for trail, text in visible:
-        found = pattern.search(text.casefold())
+        found = matcher.find(words(text))
         if found:
+            term = min(found, key=lambda n: terms.index(n.source)).source
             yield Hit(
                 record,
                 pointer(*trail),
-                f"'{found.group(1)}' in {_field(trail)} reads like safeguarding information, "
+                f"'{term}' in {_field(trail)} reads like safeguarding information, "
                 "but this field is shown to every audience that sees the placement (providers "
                 "too); move it to a safeguarding field (agreements.safeguarding, or the "
                 "review's safeguarding), or reword it",
@@ -124,11 +124,12 @@ def safeguarding_term(record: Record, ctx: Context) -> Iterator[Hit]:
 def withheld_text_copied(record: Record, ctx: Context) -> Iterator[Hit]:
     """Copying a safeguarding, SEND or wellbeing text into a visible field publishes it."""
     visible, withheld = _split(record, ctx)
-    texts = [(_squash(v), trail) for trail, v in visible]
+    texts = [(stream(v), trail) for trail, v in visible]
     for (trail, text), cls in withheld:
-        needle = _squash(text)
-        if len(needle) < MIN_CHARS or len(needle.split()) < MIN_WORDS:
+        found = words(text)
+        if len(" ".join(found)) < MIN_CHARS or len(found) < MIN_WORDS:
             continue
+        needle = stream(text)
         for haystack, where in texts:
             if needle in haystack:
                 yield Hit(
