@@ -363,7 +363,7 @@ TEXT = {
     ),
 }
 STATUSES = ("met", "partly-met", "not-met", "on-track")
-REASONS = ("behaviour", "send", "medical", "engagement", "vocational", "other")
+REASONS = ("behaviour", "mental-health", "physical-health", "engagement", "vocational", "other")
 METHODS = [
     "weekly-attendance",
     "mentor-feedback",
