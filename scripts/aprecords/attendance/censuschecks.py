@@ -16,31 +16,10 @@ from typing import TYPE_CHECKING
 
 from aprecords.findings import Finding, pointer
 from aprecords.repository import Record, Repository
+from aprecords.validate.rules.identifiers import upn_check_letter
 
 if TYPE_CHECKING:
     from aprecords.attendance.census import Row
-
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-"""The 23 letters of the UPN check character, for remainders 0 to 22."""
-
-
-def upn_check_letter(upn: str) -> str | None:
-    """The check letter a 13-character UPN should start with, or None if it cannot have one.
-
-    Characters 2 to 13 are weighted 2 to 13 and summed (a temporary UPN's last letter counts
-    as its place in :data:`UPN_LETTERS`); the remainder mod 23 picks the letter.
-    """
-    if len(upn) != 13:
-        return None
-    total = 0
-    for weight, char in enumerate(upn[1:], start=2):
-        if char.isdigit():
-            total += int(char) * weight
-        elif weight == 13 and char in UPN_LETTERS:
-            total += UPN_LETTERS.index(char) * weight
-        else:
-            return None
-    return UPN_LETTERS[total % 23]
 
 
 def _at(record: Record, ptr: str, message: str, rule: str, key: bool = False) -> Finding:
@@ -59,8 +38,7 @@ def _upn(record: Record) -> Finding | None:
             "census-upn",
             key=True,
         )
-    expected = upn_check_letter(upn)
-    if expected != upn[0]:
+    if upn_check_letter(upn) != upn[0]:
         return _at(
             record,
             pointer("student", "upn"),
