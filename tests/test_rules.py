@@ -172,6 +172,12 @@ def _unregistered_full_time(root: Path) -> tuple[str, int]:
     return PLACEMENT, replace_line(root / PLACEMENT, "hours_per_week: 9", "hours_per_week: 18.5")
 
 
+def _unregistered_full_time_no_ehcp(root: Path) -> tuple[str, int]:
+    """One pupil without an EHC plan, not looked after: below the registration threshold."""
+    replace_line(root / PLACEMENT, "ehcp: true", "ehcp: false")
+    return _unregistered_full_time(root)
+
+
 def _upn_outside_la_range(root: Path) -> tuple[str, int]:
     body = "100000016049"
     return PLACEMENT, replace_line(
@@ -276,7 +282,18 @@ CASES = [
         "warning",
         _replace(SCHOOL, "laestab: '8881001'", 'laestab: "1001001"'),
     ),
-    Case("unregistered over 18 hours", "unregistered-full-time", "error", _unregistered_full_time),
+    Case(
+        "unregistered over 18 hours",
+        "unregistered-full-time",
+        "warning",
+        _unregistered_full_time_no_ehcp,
+    ),
+    Case(
+        "unregistered provider educating a pupil with an EHC plan full-time",
+        "registration-threshold",
+        "error",
+        _unregistered_full_time,
+    ),
     Case(
         "EHCP outcome without an EHCP",
         "ehcp-outcome-needs-ehcp",
@@ -400,10 +417,12 @@ def test_full_time_threshold_is_configurable(repo: Path) -> None:
     delete_line(repo / PROVIDER, "urn: '199950'")
     replace_line(repo / "aprecords.yml", "full_time_hours: 18", "full_time_hours: 8")
     found = findings(repo)
-    assert [(f.rule, f.line) for f in found] == [
-        ("unregistered-full-time", line_of(repo / PLACEMENT, "hours_per_week: 9"))
+    line = line_of(repo / PLACEMENT, "hours_per_week: 9")
+    assert sorted((f.rule, f.line) for f in found) == [
+        ("registration-threshold", line),  # the example pupil has an EHC plan
+        ("unregistered-full-time", line),
     ]
-    assert "threshold of 8 hours" in found[0].message
+    assert all("more than 8 hours" in f.message for f in found)
 
 
 def test_review_interval_is_configurable(repo: Path) -> None:
