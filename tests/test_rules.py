@@ -409,7 +409,8 @@ def test_unregistered_at_the_threshold_is_allowed(repo: Path) -> None:
     replace_line(repo / PROVIDER, "status: registered", "status: unregistered")
     delete_line(repo / PROVIDER, "urn: '199950'")
     replace_line(repo / PLACEMENT, "hours_per_week: 9", "hours_per_week: 18")
-    assert findings(repo) == []
+    # Only the duty to tell the LA of a placement at a non-school provider remains.
+    assert [f.rule for f in findings(repo)] == ["la-notification-missing"]
 
 
 def test_full_time_threshold_is_configurable(repo: Path) -> None:
@@ -418,6 +419,7 @@ def test_full_time_threshold_is_configurable(repo: Path) -> None:
     replace_line(repo / "aprecords.yml", "full_time_hours: 18", "full_time_hours: 8")
     found = findings(repo)
     line = line_of(repo / PLACEMENT, "hours_per_week: 9")
+    found = [f for f in found if f.rule != "la-notification-missing"]
     assert sorted((f.rule, f.line) for f in found) == [
         ("registration-threshold", line),  # the example pupil has an EHC plan
         ("unregistered-full-time", line),

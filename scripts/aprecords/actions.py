@@ -136,11 +136,16 @@ def placement_actions(
     today: date,
     config: Config,
     register: dict[str, Any] | None = None,
+    non_school: frozenset[str] = frozenset(),
 ) -> Iterator[Action]:
     """Every action item of one placement as of ``today``, most urgent kinds first.
 
-    ``register`` is the data of the placement's attendance record, if it has one.
+    ``register`` is the data of the placement's attendance record, if it has one;
+    ``non_school`` the providers that are not schools (the LA is told of placements there).
     """
+    from aprecords.lanotify import la_actions
+
+    yield from la_actions(pid, data, today, non_school)
     state = model.status(data, today)
     if state == "ended":
         return

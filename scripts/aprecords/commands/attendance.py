@@ -151,6 +151,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``attendance import`` and ``export census``."""
     from aprecords.attendance.censusdays import TERMS
     from aprecords.cli import iso_date
+    from aprecords.commands.exports import add_exports
 
     p = subparsers.add_parser("attendance", help="import weekly attendance marks")
     sub = p.add_subparsers(dest="attendance_command", metavar="ACTION", required=True)
@@ -187,3 +188,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--today", type=iso_date, help="the date that picks the next census")
     q.add_argument("--out", metavar="FILE", help="write to this new file (never overwritten)")
     q.set_defaults(run=run_census)
+    add_exports(sub)

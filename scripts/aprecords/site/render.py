@@ -35,6 +35,7 @@ from aprecords.attendance.returns import (
     provider_marks_up_to,
 )
 from aprecords.config import Config
+from aprecords.lanotify import non_school
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
 from aprecords.site import printviews
@@ -258,11 +259,12 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
 
 def action_items(site: Site) -> list[tuple[Action, Row]]:
     """The audience's "Action needed" items, overdue first, then by date and record."""
+    outside = non_school(site.scoped.providers)
     found = [
         (action, row)
         for row in site.rows.values()
         for action in placement_actions(
-            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id)
+            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id), outside
         )
         if action.concerns(site.scoped.audience, row.school)
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aprecords.actions import Action, placement_actions
+from aprecords.lanotify import non_school
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
 
@@ -27,6 +28,7 @@ def _actions(record: Record, ctx: Context) -> list[Action]:
                 ctx.today,
                 ctx.repo.config,
                 register.data if register else None,
+                non_school({k: r.data for k, r in ctx.providers.items()}),
             )
         )
     return cached
@@ -85,3 +87,14 @@ def attendance_return_missing(record: Record, ctx: Context) -> Iterator[Hit]:
 def review_attendance_register(record: Record, ctx: Context) -> Iterator[Hit]:
     """Two truths about one period's attendance: the register's wins (attendance/reviews.py)."""
     yield from _hits(record, ctx, "review-attendance-register")
+
+
+@rule(
+    "la-notification-missing",
+    "A placement at a non-school provider records when the local authority was told of it "
+    "and its end.",
+    severity="warning",
+)
+def la_notification_missing(record: Record, ctx: Context) -> Iterator[Hit]:
+    """From the agreement on; its end once it has ended (if the LA was told of it)."""
+    yield from _hits(record, ctx, "la-notification-missing")
