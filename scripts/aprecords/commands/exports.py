@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from aprecords.errors import UsageError
@@ -72,6 +72,31 @@ def run_la(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_register(args: argparse.Namespace) -> int:
+    """One school's keying sheet for its own register, for one week."""
+    from aprecords.attendance.keying import COLUMNS, register_rows
+    from aprecords.csvout import csv_text
+
+    week = args.week
+    if week.weekday() != 0:
+        monday = week - timedelta(days=week.weekday())
+        raise UsageError(f"--week {week}: give the Monday of the week ({monday})")
+    repo = checked_repository(args.root)
+    if repo is None:
+        return EXIT_INVALID
+    if args.school not in repo.schools:
+        raise UsageError(f"--school {args.school}: no such school in records/schools/")
+    rows = register_rows(repo, args.school, week)
+    chase = sum(1 for r in rows if r["note"])
+    emit(
+        csv_text(COLUMNS, rows),
+        args.out,
+        f"{len(rows)} session(s) at providers for {args.school}, week of {week}"
+        + (f"; {chase} without a provider's mark (see the note column)" if chase else ""),
+    )
+    return EXIT_OK
+
+
 def add_exports(sub: argparse._SubParsersAction) -> None:
     """Add the exports of this module to ``aprecords export``."""
     from aprecords.cli import iso_date
@@ -88,3 +113,16 @@ def add_exports(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--today", type=iso_date, help="the date that decides what is open")
     q.add_argument("--out", metavar="FILE", help="write to this new file (never overwritten)")
     q.set_defaults(run=run_la)
+
+    q = sub.add_parser(
+        "register",
+        help="the codes a school keys into its register for its pupils' AP sessions",
+        description="Per pupil of the school and timetabled session at a provider in the week: "
+        "the provider's mark and the code the school records (B for attendance at "
+        "school-arranged AP, K for LA-arranged, the absence code otherwise; see "
+        "docs/attendance.md). Writes to standard output unless --out is given.",
+    )
+    q.add_argument("--school", required=True, metavar="ID", help="the school's id")
+    q.add_argument("--week", required=True, type=iso_date, metavar="YYYY-MM-DD", help="the Monday")
+    q.add_argument("--out", metavar="FILE", help="write to this new file (never overwritten)")
+    q.set_defaults(run=run_register)
