@@ -144,8 +144,10 @@ def placement_actions(
     ``non_school`` the providers that are not schools (the LA is told of placements there).
     """
     from aprecords.lanotify import la_actions
+    from aprecords.timelimits import limit_actions
 
     yield from la_actions(pid, data, today, non_school)
+    yield from limit_actions(pid, data, today, config.data.get("time_limit_weeks"))
     state = model.status(data, today)
     if state == "ended":
         return

@@ -98,3 +98,23 @@ def review_attendance_register(record: Record, ctx: Context) -> Iterator[Hit]:
 def la_notification_missing(record: Record, ctx: Context) -> Iterator[Hit]:
     """From the agreement on; its end once it has ended (if the LA was told of it)."""
     yield from _hits(record, ctx, "la-notification-missing")
+
+
+@rule(
+    "planned-end-passed",
+    "A placement past its planned end (or a review's continue_until) has ended or continues.",
+    severity="warning",
+)
+def planned_end_passed(record: Record, ctx: Context) -> Iterator[Hit]:
+    """The agreed last day has passed and no ended date or later continue_until is recorded."""
+    yield from _hits(record, ctx, "planned-end-passed")
+
+
+@rule(
+    "time-limit-passed",
+    "A placement longer than time_limit_weeks (when set) has a review deciding it continues.",
+    severity="warning",
+)
+def time_limit_passed(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Off unless aprecords.yml sets time_limit_weeks."""
+    yield from _hits(record, ctx, "time-limit-passed")
