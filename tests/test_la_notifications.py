@@ -40,12 +40,12 @@ def test_the_school_is_asked_until_the_date_is_recorded(repo: Path) -> None:
     ((path, at, column, message),) = hits(repo)
     assert (path, at, column) == (PLACEMENT, line, 15)
     assert "tell the local authority about this placement at brickworks" in message
-    repo_data = load_repository(repo).placements["hollybrook-2025-001"].data
+    loaded = load_repository(repo)
+    providers = {k: r.data for k, r in loaded.providers.items()}
+    data = loaded.placements["hollybrook-2025-001"].data
     (action,) = [
         a
-        for a in placement_actions(
-            "x", repo_data, TODAY, load_repository(repo).config, None, frozenset({"brickworks"})
-        )
+        for a in placement_actions("x", data, TODAY, loaded.config, None, providers)
         if a.rule == "la-notification-missing"
     ]
     assert action.who == ("school",) and action.overdue  # started 2025-09-16

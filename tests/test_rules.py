@@ -409,8 +409,12 @@ def test_unregistered_at_the_threshold_is_allowed(repo: Path) -> None:
     replace_line(repo / PROVIDER, "status: registered", "status: unregistered")
     delete_line(repo / PROVIDER, "urn: '199950'")
     replace_line(repo / PLACEMENT, "hours_per_week: 9", "hours_per_week: 18")
-    # Only the duty to tell the LA of a placement at a non-school provider remains.
-    assert [f.rule for f in findings(repo)] == ["la-notification-missing"]
+    # Only the duties at a non-school provider remain: tell the LA, check the standards.
+    assert {f.rule for f in findings(repo)} == {
+        "la-notification-missing",
+        "provider-standards",
+        "provider-standards-evidence",
+    }
 
 
 def test_full_time_threshold_is_configurable(repo: Path) -> None:
@@ -419,7 +423,8 @@ def test_full_time_threshold_is_configurable(repo: Path) -> None:
     replace_line(repo / "aprecords.yml", "full_time_hours: 18", "full_time_hours: 8")
     found = findings(repo)
     line = line_of(repo / PLACEMENT, "hours_per_week: 9")
-    found = [f for f in found if f.rule != "la-notification-missing"]
+    duties = ("la-notification-missing", "provider-standards", "provider-standards-evidence")
+    found = [f for f in found if f.rule not in duties]
     assert sorted((f.rule, f.line) for f in found) == [
         ("registration-threshold", line),  # the example pupil has an EHC plan
         ("unregistered-full-time", line),

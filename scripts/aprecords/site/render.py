@@ -35,10 +35,10 @@ from aprecords.attendance.returns import (
     provider_marks_up_to,
 )
 from aprecords.config import Config
-from aprecords.lanotify import non_school
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
 from aprecords.site import printviews
+from aprecords.standards import needs_standards, standing
 
 TEMPLATES = Path(__file__).parent / "templates"
 WITHHELD_HTML = '<span class="withheld">withheld for this audience</span>'
@@ -164,6 +164,8 @@ def environment() -> Environment:
         not_shown_to=not_shown_to,
         amended=model.amended_figures,
         review_figures=model.review_figures,
+        standing=standing,
+        needs_standards=needs_standards,
     )
     return env
 
@@ -259,12 +261,16 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
 
 def action_items(site: Site) -> list[tuple[Action, Row]]:
     """The audience's "Action needed" items, overdue first, then by date and record."""
-    outside = non_school(site.scoped.providers)
     found = [
         (action, row)
         for row in site.rows.values()
         for action in placement_actions(
-            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id), outside
+            row.id,
+            row.data,
+            site.today,
+            site.config,
+            site.scoped.attendance.get(row.id),
+            site.scoped.providers,
         )
         if action.concerns(site.scoped.audience, row.school)
     ]

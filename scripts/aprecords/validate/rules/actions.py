@@ -10,9 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aprecords.actions import Action, placement_actions
-from aprecords.lanotify import non_school
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
+
+
+def _provider_data(ctx: Context) -> dict[str, dict]:
+    """The providers' data by id, built once per run."""
+    cached = ctx.memo.get(("providers", ""))
+    if cached is None:
+        cached = ctx.memo["providers", ""] = {k: r.data for k, r in ctx.providers.items()}
+    return cached
 
 
 def _actions(record: Record, ctx: Context) -> list[Action]:
@@ -28,7 +35,7 @@ def _actions(record: Record, ctx: Context) -> list[Action]:
                 ctx.today,
                 ctx.repo.config,
                 register.data if register else None,
-                non_school({k: r.data for k, r in ctx.providers.items()}),
+                _provider_data(ctx),
             )
         )
     return cached
@@ -118,3 +125,13 @@ def planned_end_passed(record: Record, ctx: Context) -> Iterator[Hit]:
 def time_limit_passed(record: Record, ctx: Context) -> Iterator[Hit]:
     """Off unless aprecords.yml sets time_limit_weeks."""
     yield from _hits(record, ctx, "time-limit-passed")
+
+
+@rule(
+    "provider-standards",
+    "An active placement's non-school providers have current evidence for each national standard.",
+    severity="warning",
+)
+def provider_standards(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Missing or expired evidence in the provider's record (standards.py)."""
+    yield from _hits(record, ctx, "provider-standards")

@@ -146,3 +146,32 @@ def unregistered_full_time(record: Record, ctx: Context) -> Iterator[Hit]:
                 "it educates 5 pupils of compulsory school age full-time, or 1 with an EHC "
                 "plan or looked after (rule registration-threshold counts them)",
             )
+
+
+@rule(
+    "provider-standards-evidence",
+    "A non-school provider has current evidence for each national standard.",
+    severity="warning",
+    kinds=("provider",),
+)
+def provider_standards_evidence(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Each missing or expired standard, at its expiry date or at ``standards`` (or ``id``)."""
+    from aprecords.standards import gaps
+
+    recorded = record.data.get("standards")
+    for gap in gaps(record.data, ctx.today):
+        if gap.standing == "expired":
+            yield Hit(
+                record,
+                pointer("standards", gap.key, "expires"),
+                f"the evidence for {gap.what} expired on {gap.expires}: see it again and "
+                "record it (seen, by, expires)",
+            )
+        else:
+            yield Hit(
+                record,
+                pointer("standards") if recorded else pointer("id"),
+                f"no evidence recorded for {gap.what} (standards.{gap.key}): the national "
+                "standards apply to this non-school provider",
+                key=True,
+            )
