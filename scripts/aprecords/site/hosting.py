@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from aprecords.access import Audience
 from aprecords.config import CONFIG_FILE, ConfigError
+from aprecords.site import feeds
 
 FOLDER = "nginx"
 HUB_PREFIX = "hub."
@@ -295,10 +296,12 @@ def nginx_config(
         "    location = /_aprecords_status/403 { internal; return 403; }",
         "    location = /_aprecords_status/404 { internal; return 404; }",
     ]
+    out += feeds.nginx_location(_headers(hosting, (), "        "))
     for a in audiences:
         var = _var(a.name)
         out += ["", f"    location /{a.name}/ {{"]
         out += _headers(hosting, hashes.get(a.name, ()), "        ")
+        out += ["        location ~ \\.ics$ { types { } default_type text/calendar; }"]
         if hosting.mode == "basic":
             out += [
                 '        auth_basic "aprecords";',
