@@ -104,6 +104,13 @@ def _replace(rel: str, old: str, new: str, at: str | None = None) -> Edit:
     return edit
 
 
+def _named_in_ehc_plan_without_one(root: Path) -> tuple[str, int]:
+    replace_line(root / PLACEMENT, "ehcp: true", "ehcp: false")
+    return PLACEMENT, replace_line(
+        root / PLACEMENT, "reason: engagement", "reason: named-in-ehc-plan"
+    )
+
+
 def _id_mismatch(root: Path) -> tuple[str, int]:
     return PLACEMENT, replace_line(root / PLACEMENT, "id: hollybrook", "id: hollybrook-2025-009")
 
@@ -293,6 +300,12 @@ CASES = [
         "registration-threshold",
         "error",
         _unregistered_full_time,
+    ),
+    Case(
+        "census reason named-in-ehc-plan without an EHCP",
+        "reason-needs-ehcp",
+        "warning",
+        _named_in_ehc_plan_without_one,
     ),
     Case(
         "EHCP outcome without an EHCP",

@@ -72,3 +72,19 @@ def attendance_figures(record: Record, ctx: Context) -> Iterator[Hit]:
                     f"{pct}% does not match {attended} of {possible} sessions "
                     f"({actual:.1f}%); correct the figures or the percentage",
                 )
+
+
+@rule(
+    "reason-needs-ehcp",
+    "A placement whose census reason is named-in-ehc-plan belongs to a pupil with an EHCP.",
+    severity="warning",
+)
+def reason_needs_ehcp(record: Record, ctx: Context) -> Iterator[Hit]:
+    """The school census rejects the pair (DfE error 2363, as Arbor documents it)."""
+    if record.data.get("reason") == "named-in-ehc-plan" and not record.data["student"]["ehcp"]:
+        yield Hit(
+            record,
+            pointer("reason"),
+            "the census reason is named-in-ehc-plan but student.ehcp is false: the census "
+            "rejects the pair; correct the reason or the pupil's EHC plan",
+        )
