@@ -119,3 +119,13 @@ def test_unknown_audience_is_a_usage_error(tmp_path: Path, run_cli) -> None:
     root = copy_examples(tmp_path / "r")
     result = run_cli("--root", root, "calendar", "rotate", "nobody")
     assert result.code == 2 and "no such audience" in result.err
+
+
+def test_no_secret_no_calendar_folder(tmp_path: Path) -> None:
+    root = copy_examples(tmp_path / "r")
+    with_secrets(root, tmp_path / "secrets")
+    loaded = load_repository(root)
+    site = tmp_path / "site"
+    site.mkdir()
+    assert feeds.publish(loaded, checked_audiences(loaded), site, TODAY) == []
+    assert list(site.iterdir()) == []

@@ -96,12 +96,14 @@ def publish(
 
     folder = secrets_dir(repo.config.data)
     check_dir(folder, repo.root)
+    wanted = [(a, read_secret(folder, a.name)) for a in audiences]
     out = site_dir / FOLDER
+    if not out.is_dir() and not any(secret for _, secret in wanted):
+        return []  # no calendar was ever published here: no folder either
     out.mkdir(parents=True, exist_ok=True)
     os.chmod(out, 0o755)
     keep, done = set(), []
-    for audience in audiences:
-        secret = read_secret(folder, audience.name)
+    for audience, secret in wanted:
         if secret is None:
             continue
         scoped = scope(repo, audience)
