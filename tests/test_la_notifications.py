@@ -112,3 +112,9 @@ def test_out_is_never_overwritten(repo: Path, tmp_path: Path, run_cli) -> None:
     out.write_text("kept", "utf-8")
     result = run_cli("--root", repo, "export", "la-notifications", "--la", "888", "--out", out)
     assert result.code == 2 and out.read_text("utf-8") == "kept"
+
+
+def test_provision_the_la_arranged_needs_no_notification(repo: Path) -> None:
+    unregistered(repo)
+    replace_line(repo / PLACEMENT, "arranged_by:", "arranged_by: local-authority")
+    assert hits(repo) == []

@@ -49,8 +49,13 @@ def non_school(providers: Mapping[str, dict[str, Any]]) -> frozenset[str]:
 
 
 def non_school_items(data: dict[str, Any], outside: frozenset[str]) -> list[int]:
-    """Indexes of the placement's providers that are not schools."""
-    return [i for i, item in enumerate(data["placements"]) if item["provider"] in outside]
+    """Indexes of the placement's providers that are not schools, where the school arranged
+    the provision (the local authority knows of what it arranged itself)."""
+    return [
+        i
+        for i, item in enumerate(data["placements"])
+        if item["provider"] in outside and item.get("arranged_by", "school") == "school"
+    ]
 
 
 def la_actions(
