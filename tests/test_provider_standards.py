@@ -96,3 +96,25 @@ def test_the_provider_page_shows_its_standing(repo: Path) -> None:
     (first_aid,) = [r for r in rows if r.startswith("| first aid |")]
     assert "**Expired**" in first_aid and "9 Jan 2026" in first_aid
     assert sum("| Current |" in r for r in rows) == 11
+
+
+def test_the_hub_item_is_due_from_the_first_lapse(repo: Path) -> None:
+    from aprecords.actions import placement_actions
+
+    def since() -> date | None:
+        loaded = load_repository(repo)
+        providers = {k: r.data for k, r in loaded.providers.items()}
+        data = loaded.placements["hollybrook-2025-001"].data
+        (item,) = [
+            a
+            for a in placement_actions("x", data, TODAY, loaded.config, None, providers)
+            if a.rule == "provider-standards"
+        ]
+        assert item.who == ("hub",) and item.overdue
+        return item.since
+
+    unregistered(repo)
+    assert since() == date(2025, 9, 16)  # evidence missing: needed since the start
+    with (repo / PROVIDER).open("a", encoding="utf-8") as handle:
+        handle.write(evidence("2026-01-09"))
+    assert since() == date(2026, 1, 9)  # first aid lapsed after its expiry day

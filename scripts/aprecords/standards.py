@@ -98,6 +98,10 @@ def standards_actions(
         seen.add(provider_id)
         found = gaps(provider, today)
         if found:
+            # Due since the first evidence lapsed, or (evidence missing) since the start.
+            due = [model.parse_date(e.expires) for e in found if e.standing == "expired"]
+            if any(e.standing == "missing" for e in found):
+                due.append(model.parse_date(data.get("actual_start")))
             yield Action(
                 "provider-standards",
                 pid,
@@ -106,6 +110,6 @@ def standards_actions(
                 f"{gap_words(found)}; the hub checks it and records it under standards in "
                 f"records/providers/{provider_id}.yaml",
                 (HUB,),
-                None,
+                min(d for d in due if d is not None),
                 overdue=True,
             )
