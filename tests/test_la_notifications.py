@@ -118,3 +118,27 @@ def test_provision_the_la_arranged_needs_no_notification(repo: Path) -> None:
     unregistered(repo)
     replace_line(repo / PLACEMENT, "arranged_by:", "arranged_by: local-authority")
     assert hits(repo) == []
+
+
+def test_the_school_dashboard_lists_the_item_until_done(repo: Path) -> None:
+    from aprecords.access import CLASSES, Audience
+    from aprecords.scope import scope
+    from aprecords.site.render import make_site, render_pages
+
+    school = Audience(
+        "school-hollybrook", "Hollybrook", "school", frozenset(CLASSES),
+        schools=frozenset({"hollybrook"}),
+    )  # fmt: skip
+
+    def actions() -> str:
+        loaded = load_repository(repo)
+        validate(loaded, TODAY)
+        text = dict(render_pages(make_site(scope(loaded, school), loaded.config, TODAY, None)))
+        index = text["index.md"]
+        return index[index.index("## Action needed") : index.index("Placements as of")]
+
+    unregistered(repo)
+    assert "Tell the local authority about this placement at brickworks" in actions()
+    assert "was due 16 Sep 2025" in actions()
+    insert_after(repo / PLACEMENT, "reason: engagement", "la_notified:\n  start: 2025-09-10")
+    assert "Tell the local authority" not in actions()
