@@ -16,7 +16,7 @@ from aprecords.config import ConfigError
 from aprecords.repository import load_repository
 from aprecords.site import feeds
 from aprecords.site.ical import feed, initials
-from conftest import PLACEMENT, copy_examples, replace_line
+from conftest import PLACEMENT, copy_examples, line_of, replace_line
 
 TODAY = date(2026, 1, 10)
 
@@ -103,9 +103,13 @@ def test_build_publishes_each_audience_with_a_secret(tmp_path: Path, run_cli) ->
 def test_secrets_inside_the_repository_are_refused(tmp_path: Path, run_cli) -> None:
     root = copy_examples(tmp_path / "r")
     with_secrets(root, root / "calendars")
-    result = run_cli("--root", root, "calendar", "rotate", "hub")
-    assert result.code == 2 and "inside the records repository" in result.err
-    assert not (root / "calendars").exists()
+    line = line_of(root / "aprecords.yml", "calendar_secrets:")
+    for args in (("calendar", "rotate", "hub"), ("build", "--site-dir", tmp_path / "site")):
+        result = run_cli("--root", root, *args)
+        assert result.code == 2, result.err
+        assert f"aprecords.yml:{line}:21: error: hosting.calendar_secrets:" in result.err
+        assert "inside the records repository" in result.err
+    assert not (root / "calendars").exists() and not (tmp_path / "site").exists()
 
 
 def test_a_damaged_secret_is_named(tmp_path: Path) -> None:

@@ -17,15 +17,15 @@ def run(args: argparse.Namespace) -> int:
     from aprecords.cli import resolve_root
     from aprecords.repository import load_repository
     from aprecords.site import feeds
-    from aprecords.site.hosting import Hosting
+    from aprecords.site.hosting import checked
 
     repo = load_repository(resolve_root(args.root))
-    names = {a.name for a in checked_audiences(repo)}
+    everyone = checked_audiences(repo)
+    names = {a.name for a in everyone}
     if args.audience not in names:
         raise UsageError(f"{args.audience}: no such audience (known: {', '.join(sorted(names))})")
+    server = checked(repo.config.data, everyone, repo.root).server_name  # at its line
     folder = feeds.secrets_dir(repo.config.data)
-    feeds.check_dir(folder, repo.root)
-    server = Hosting.from_config(repo.config.data).server_name
     if args.action == "rotate":
         secret = feeds.write_secret(folder, args.audience)
         print(f"new address (live after the next aprecords build): {feeds.address(server, secret)}")
