@@ -363,7 +363,13 @@ TEXT = {
     ),
 }
 STATUSES = ("met", "partly-met", "not-met", "on-track")
-REASONS = ("behaviour", "send", "medical", "engagement", "vocational", "other")
+STANDARDS = (
+    "dbs_scr", "child_protection_policy", "behaviour_policy", "dsl", "health_and_safety",
+    "first_aid", "fire_safety", "insurance", "induction", "attendance", "la_approved_list",
+    "qa_visit",
+)  # fmt: skip
+"""The national standards' keys in a provider's ``standards`` (aprecords/standards.py)."""
+REASONS = ("behaviour", "mental-health", "physical-health", "engagement", "vocational", "other")
 METHODS = [
     "weekly-attendance",
     "mentor-feedback",
@@ -475,6 +481,9 @@ def make_providers(rng: random.Random, count: int, today: date) -> list[dict[str
         checked = today - timedelta(days=rng.randint(30, 300))
         record["staff_checks"] = {"confirmed": checked.isoformat(), "reference": f"SC/{ident}"}
         record["qa_visit"] = (checked + timedelta(days=rng.randint(1, 29))).isoformat()
+        if not registered:  # the national standards for non-school AP, all seen at the check
+            seen = {"seen": checked.isoformat(), "by": "Hub quality-assurance lead"}
+            record["standards"] = {key: dict(seen) for key in STANDARDS}
         providers.append(record)
     return providers
 
@@ -713,6 +722,12 @@ def make_placement(
             "reason": "Course completed; moved on to a college place.",
         }
     data["reason"] = rng.choice(REASONS)
+    unregistered = {p["id"] for p in providers if p["registration"]["status"] == "unregistered"}
+    if any(item["provider"] in unregistered for item in items):  # the LA was told of it
+        told = {"start": (requested - timedelta(days=7)).isoformat()}
+        if kind == "ended":
+            told["end"] = data["ended"]["date"]
+        data["la_notified"] = told
     data["aims"] = {
         "rationale": rng.choice(TEXT["rationale"]),
         "profile": {k: rng.choice(TEXT[k]) for k in ("strengths", "barriers", "what_works")},

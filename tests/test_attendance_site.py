@@ -21,6 +21,14 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
     root = copy_examples(tmp_path_factory.mktemp("attendance-site") / "repo")
     out = root.parent / "site"
+    # Hollybrook's staff have a subscribable calendar (site/feeds.py).
+    config = root / "aprecords.yml"
+    secrets = root.parent / "calendar-secrets"
+    old = "  password_dir: /etc/aprecords/htpasswd\n"
+    config.write_text(
+        config.read_text("utf-8").replace(old, f"{old}  calendar_secrets: {secrets}\n"), "utf-8"
+    )
+    assert cli.main(["--root", str(root), "calendar", "rotate", "school-hollybrook"]) == 0
     args = ["--root", str(root), "build", "--today", TODAY, "--site-dir", str(out)]
     code = cli.main([*args, "--audience", "hub", "--audience", "school-hollybrook"])
     assert code == 0, "the attendance tests' sites did not build"
@@ -90,7 +98,7 @@ def test_calendar_parses_and_holds_upcoming_reviews_and_starts(sites) -> None:
     assert len(set(uids)) == len(uids)
     summaries = [str(e["summary"]) for e in found]
     assert any(s.startswith("Review: ") for s in summaries)
-    assert any(u.startswith("start-hollybrook-2025-002-") for u in uids)  # requested placement
+    assert "start-hollybrook-2025-002@aprecords" in uids  # requested placement; no date in it
     assert not any("hollybrook-2025-003" in u for u in uids)  # ended
 
 
@@ -100,6 +108,21 @@ def test_school_calendar_is_scoped(sites) -> None:
     assert uids and all("-hollybrook-" in u for u in uids)
     text = (out / "school-hollybrook/reviews.ics").read_text("utf-8")
     assert "marsh-lane" not in text.replace("\r\n ", "") and "st-aldric" not in text
+
+
+def test_the_build_publishes_the_secret_calendar_without_names(sites) -> None:
+    root, out = sites
+    secret = (root.parent / "calendar-secrets" / "school-hollybrook").read_text().strip()
+    (feed,) = (out / "_calendars").iterdir()
+    assert feed.name == f"{secret}.ics"
+    body = feed.read_bytes().replace(b"\r\n ", b"")
+    found = events(feed)
+    assert found and all("-hollybrook-" in str(e["uid"]) for e in found)
+    for pupil in root.glob("records/placements/hollybrook/*.yaml"):
+        name = load_file(pupil, pupil.name).data["student"]["name"]
+        assert name.split()[-1].encode() not in body
+    private = (out / "school-hollybrook/reviews.ics").read_bytes().replace(b"\r\n ", b"")
+    assert b"Tobias Wrenfeather" in private  # the feed behind the login keeps names
 
 
 def test_withheld_names_are_shown_by_record_id() -> None:
@@ -116,7 +139,7 @@ def test_withheld_names_are_shown_by_record_id() -> None:
     found = events({"s-2026-001": placement}, {"s": {"name": "S School"}}, {}, date(2026, 1, 10))
     assert [(uid, day, summary) for uid, day, summary, _ in found] == [
         ("start-s-2026-001", date(2026, 2, 2), "Placement starts: s-2026-001 (S School)"),
-        ("review-s-2026-001", date(2026, 3, 2), "Review: s-2026-001 (S School)"),
+        ("review-s-2026-001-1", date(2026, 3, 2), "Review: s-2026-001 (S School)"),
     ]
     assert "At p. Record s-2026-001." in [d for *_, d in found]
 

@@ -693,3 +693,43 @@ def test_a_rebuild_keeps_the_folders_readable(www_tmp: Path) -> None:
     with run_nginx(site / "nginx" / "aprecords.conf", www_tmp / "nginx", port) as server:
         status, _, body = server.get(f"/school-hollybrook/{page}", *user.popitem())
     assert status == 200 and "Wrenfeathers" in body
+
+
+# --- subscribable calendars (site/feeds.py) ------------------------------------------------
+
+
+def test_calendar_feeds_need_only_the_secret_and_are_text_calendar(www_tmp: Path) -> None:
+    """A feed at its secret address is served without a login as text/calendar; nothing else
+    under /_calendars/ is; an audience's own reviews.ics is text/calendar behind its login."""
+    from aprecords.site import feeds
+
+    passwords = www_tmp / "htpasswd"
+    write_htpasswd(passwords / "school-a.htpasswd", {"school-a.ann": PASSWORD}, "ssha")
+    settings = hosting.Hosting(
+        mode="basic", password_dir=str(passwords), listen=f"127.0.0.1:{free_port()}"
+    )
+    secret = "A" * 20 + "-_" + "b" * 21  # 43 characters, as secrets.token_urlsafe(32) gives
+    with serve(www_tmp, settings) as server:
+        site = www_tmp / "site"
+        (site / feeds.FOLDER).mkdir()
+        (site / feeds.FOLDER / f"{secret}.ics").write_text("BEGIN:VCALENDAR\r\n", "utf-8")
+        (site / feeds.FOLDER / "short.ics").write_text("BEGIN:VCALENDAR\r\n", "utf-8")
+        (site / "school-a" / "reviews.ics").write_text("BEGIN:VCALENDAR\r\n", "utf-8")
+        status, headers, body = server.get(f"/{feeds.FOLDER}/{secret}.ics")
+        assert (status, body) == (200, "BEGIN:VCALENDAR\r\n")
+        assert headers["content-type"] == "text/calendar; charset=utf-8"
+        assert headers["x-content-type-options"] == "nosniff"
+        for path in (
+            f"/{feeds.FOLDER}/",
+            f"/{feeds.FOLDER}/short.ics",
+            f"/{feeds.FOLDER}/{secret[:-1]}.ics",
+            f"/{feeds.FOLDER}/{secret}.ics.gz",
+            f"/{feeds.FOLDER}/../secret.txt",
+        ):
+            status, _, body = server.get(path)
+            assert status in (400, 404), path
+            assert "BEGIN:VCALENDAR" not in body and "not in any audience" not in body
+        assert server.get("/school-a/reviews.ics")[0] == 401
+        status, headers, _ = server.get("/school-a/reviews.ics", "school-a.ann")
+        assert status == 200 and headers["content-type"].startswith("text/calendar")
+        assert server.get("/school-b/reviews.ics", "school-a.ann")[0] == 403

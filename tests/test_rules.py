@@ -104,6 +104,13 @@ def _replace(rel: str, old: str, new: str, at: str | None = None) -> Edit:
     return edit
 
 
+def _named_in_ehc_plan_without_one(root: Path) -> tuple[str, int]:
+    replace_line(root / PLACEMENT, "ehcp: true", "ehcp: false")
+    return PLACEMENT, replace_line(
+        root / PLACEMENT, "reason: engagement", "reason: named-in-ehc-plan"
+    )
+
+
 def _id_mismatch(root: Path) -> tuple[str, int]:
     return PLACEMENT, replace_line(root / PLACEMENT, "id: hollybrook", "id: hollybrook-2025-009")
 
@@ -170,6 +177,12 @@ def _unregistered_full_time(root: Path) -> tuple[str, int]:
     replace_line(root / PROVIDER, "status: registered", "status: unregistered")
     delete_line(root / PROVIDER, "urn: '199950'")
     return PLACEMENT, replace_line(root / PLACEMENT, "hours_per_week: 9", "hours_per_week: 18.5")
+
+
+def _unregistered_full_time_no_ehcp(root: Path) -> tuple[str, int]:
+    """One pupil without an EHC plan, not looked after: below the registration threshold."""
+    replace_line(root / PLACEMENT, "ehcp: true", "ehcp: false")
+    return _unregistered_full_time(root)
 
 
 def _upn_outside_la_range(root: Path) -> tuple[str, int]:
@@ -276,7 +289,24 @@ CASES = [
         "warning",
         _replace(SCHOOL, "laestab: '8881001'", 'laestab: "1001001"'),
     ),
-    Case("unregistered over 18 hours", "unregistered-full-time", "error", _unregistered_full_time),
+    Case(
+        "unregistered over 18 hours",
+        "unregistered-full-time",
+        "warning",
+        _unregistered_full_time_no_ehcp,
+    ),
+    Case(
+        "unregistered provider educating a pupil with an EHC plan full-time",
+        "registration-threshold",
+        "error",
+        _unregistered_full_time,
+    ),
+    Case(
+        "census reason named-in-ehc-plan without an EHCP",
+        "reason-needs-ehcp",
+        "warning",
+        _named_in_ehc_plan_without_one,
+    ),
     Case(
         "EHCP outcome without an EHCP",
         "ehcp-outcome-needs-ehcp",
@@ -392,7 +422,12 @@ def test_unregistered_at_the_threshold_is_allowed(repo: Path) -> None:
     replace_line(repo / PROVIDER, "status: registered", "status: unregistered")
     delete_line(repo / PROVIDER, "urn: '199950'")
     replace_line(repo / PLACEMENT, "hours_per_week: 9", "hours_per_week: 18")
-    assert findings(repo) == []
+    # Only the duties at a non-school provider remain: tell the LA, check the standards.
+    assert {f.rule for f in findings(repo)} == {
+        "la-notification-missing",
+        "provider-standards",
+        "provider-standards-evidence",
+    }
 
 
 def test_full_time_threshold_is_configurable(repo: Path) -> None:
@@ -400,10 +435,14 @@ def test_full_time_threshold_is_configurable(repo: Path) -> None:
     delete_line(repo / PROVIDER, "urn: '199950'")
     replace_line(repo / "aprecords.yml", "full_time_hours: 18", "full_time_hours: 8")
     found = findings(repo)
-    assert [(f.rule, f.line) for f in found] == [
-        ("unregistered-full-time", line_of(repo / PLACEMENT, "hours_per_week: 9"))
+    line = line_of(repo / PLACEMENT, "hours_per_week: 9")
+    duties = ("la-notification-missing", "provider-standards", "provider-standards-evidence")
+    found = [f for f in found if f.rule not in duties]
+    assert sorted((f.rule, f.line) for f in found) == [
+        ("registration-threshold", line),  # the example pupil has an EHC plan
+        ("unregistered-full-time", line),
     ]
-    assert "threshold of 8 hours" in found[0].message
+    assert all("more than 8 hours" in f.message for f in found)
 
 
 def test_review_interval_is_configurable(repo: Path) -> None:

@@ -8,7 +8,7 @@ as findings, so the dashboard and CI never disagree. Each item names what to do,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -136,11 +136,21 @@ def placement_actions(
     today: date,
     config: Config,
     register: dict[str, Any] | None = None,
+    providers: Mapping[str, dict[str, Any]] | None = None,
 ) -> Iterator[Action]:
     """Every action item of one placement as of ``today``, most urgent kinds first.
 
-    ``register`` is the data of the placement's attendance record, if it has one.
+    ``register`` is the data of the placement's attendance record, if it has one;
+    ``providers`` the providers' data by id (for the duties at non-school providers).
     """
+    from aprecords.lanotify import la_actions, non_school
+    from aprecords.standards import standards_actions
+    from aprecords.timelimits import limit_actions
+
+    known = providers or {}
+    yield from la_actions(pid, data, today, non_school(known))
+    yield from standards_actions(pid, data, today, known)
+    yield from limit_actions(pid, data, today, config.data.get("time_limit_weeks"))
     state = model.status(data, today)
     if state == "ended":
         return

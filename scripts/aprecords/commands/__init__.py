@@ -5,7 +5,7 @@ Add a module's ``register`` to REGISTRATIONS to make its commands appear in ``ap
 
 from __future__ import annotations
 
-from aprecords.commands import access, attendance, authoring, fmt, site
+from aprecords.commands import access, attendance, authoring, calendar, fmt, site
 
 REGISTRATIONS: list = [
     access.register,
@@ -13,4 +13,5 @@ REGISTRATIONS: list = [
     site.register,
     attendance.register,
     fmt.register,
+    calendar.register,
 ]

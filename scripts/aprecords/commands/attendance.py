@@ -88,8 +88,9 @@ def write_new(out: Path, text: str) -> None:
 
 
 def run_census(args: argparse.Namespace) -> int:
-    """Print or write the census CSV; warnings about missing facts go to stderr."""
-    from aprecords.attendance.census import census, term_of
+    """Print or write the census keying sheet; the MIS checks go to stderr as findings."""
+    from aprecords.attendance.census import census
+    from aprecords.attendance.censusdays import YearError, current, parse_year, year_label
     from aprecords.cli import resolve_root
     from aprecords.report import one_line
     from aprecords.repository import load_repository
@@ -97,9 +98,15 @@ def run_census(args: argparse.Namespace) -> int:
 
     root = resolve_root(args.root)
     if (args.term is None) != (args.year is None):
-        raise UsageError("give --term and --year together (or neither, for the current term)")
-    term, year = (args.term, args.year) if args.term else term_of(args.today or date.today())
+        raise UsageError("give --term and --year together (or neither, for the next census)")
     repo = load_repository(root)
+    if args.term:
+        try:
+            term, start = args.term, parse_year(args.year, args.term)
+        except YearError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        term, start = current(args.today or date.today(), repo.config.data)
     broken = [f for f in repo.load_findings + check_schemas(repo) if f.severity == "error"]
     if broken:
         for f in broken:
@@ -115,23 +122,36 @@ def run_census(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if args.school is not None and args.school not in repo.schools:
         raise UsageError(f"--school {args.school}: no such school in records/schools/")
-    export = census(repo, term, year, args.school)
-    for warning in export.warnings:
-        print(f"aprecords: warning: {one_line(warning)}", file=sys.stderr)
+    export = census(repo, term, start, args.school)
+    for f in export.findings:
+        print(
+            one_line(f"{f.path}:{f.line}:{f.column}: {f.severity}: {f.message} [{f.rule}]"),
+            file=sys.stderr,
+        )
+    what = (
+        f"{term} census {year_label(start)}, census day {export.census_day.isoformat()}, "
+        f"placements open then or ended since {export.first_day.isoformat()}"
+    )
+    if export.findings:
+        print(
+            f"aprecords: {len(export.findings)} thing(s) above the MIS will reject; fix them "
+            "before keying the rows",
+            file=sys.stderr,
+        )
     if args.out is None:
         sys.stdout.write(export.csv_text())
+        print(f"{len(export.rows)} placements ({what})", file=sys.stderr)
     else:
         write_new(Path(args.out), export.csv_text())
-        print(
-            f"{len(export.rows)} placements ({term} {year}) written to {args.out}", file=sys.stderr
-        )
+        print(f"{len(export.rows)} placements ({what}) written to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``attendance import`` and ``export census``."""
-    from aprecords.attendance.census import TERMS
+    from aprecords.attendance.censusdays import TERMS
     from aprecords.cli import iso_date
+    from aprecords.commands.exports import add_exports
 
     p = subparsers.add_parser("attendance", help="import weekly attendance marks")
     sub = p.add_subparsers(dest="attendance_command", metavar="ACTION", required=True)
@@ -153,13 +173,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     q = sub.add_parser(
         "census",
-        help="school-arranged placements of a term, as CSV for the school census",
-        description="One row per provider of each school-arranged placement active in the "
-        "term (columns in docs/attendance.md). Writes to standard output unless --out is given.",
+        help="the school-arranged placements a school census counts, as a keying sheet",
+        description="One row per provider of each school-arranged placement open on the "
+        "census day or ended since the previous one (columns in docs/attendance.md). Writes "
+        "to standard output unless --out is given.",
     )
-    q.add_argument("--term", choices=TERMS, help="the term (default: the current one)")
-    q.add_argument("--year", type=int, metavar="YYYY", help="the calendar year of the term")
+    q.add_argument("--term", choices=TERMS, help="the census term (default: the next census)")
+    q.add_argument(
+        "--year",
+        metavar="YYYY/YY",
+        help="the school year, e.g. 2025/26 (or the calendar year the census falls in)",
+    )
     q.add_argument("--school", metavar="ID", help="only this school's placements")
-    q.add_argument("--today", type=iso_date, help="the date that picks the current term")
+    q.add_argument("--today", type=iso_date, help="the date that picks the next census")
     q.add_argument("--out", metavar="FILE", help="write to this new file (never overwritten)")
     q.set_defaults(run=run_census)
+    add_exports(sub)

@@ -47,7 +47,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.guard.shared import HelpPageLeakError
-    from aprecords.site import hosting
+    from aprecords.site import feeds, hosting
     from aprecords.site.cms import connect_origins
     from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
 
@@ -89,6 +89,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     origins = connect_origins(settings) if settings and has_form else None
     conf = hosting.write(server, everyone, site_dir, hashes, origins)
     print(f"web server configuration: {conf}")
+    published = feeds.publish(repo, everyone, site_dir, today)
+    print(f"subscribable calendars: {len(published)} audience(s) with a secret address")
     return EXIT_INVALID if failed else EXIT_OK
 
 

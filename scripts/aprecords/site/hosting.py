@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from aprecords.access import Audience
 from aprecords.config import CONFIG_FILE, ConfigError
+from aprecords.site import feeds
 
 FOLDER = "nginx"
 HUB_PREFIX = "hub."
@@ -84,6 +85,7 @@ class Hosting:
     mode: str = "basic"
     server_name: str = "_"
     password_dir: str = "/etc/aprecords/htpasswd"
+    calendar_secrets: str = "/etc/aprecords/calendars"
     auth_url: str = "http://127.0.0.1:4180/oauth2/auth"
     groups: dict[str, str] = field(default_factory=dict)
     listen: str = "443 ssl"
@@ -120,6 +122,13 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> lis
                 f"hosting.{key}: '{value}' must be an absolute path of letters, digits, "
                 "'.', '_', '-' and '/'"
             )
+    secrets = Path(hosting.calendar_secrets).resolve()
+    if secrets == root.resolve() or root.resolve() in secrets.parents:
+        found.append(
+            f"hosting.calendar_secrets: '{hosting.calendar_secrets}' is inside the records "
+            "repository; keep the calendar secrets outside it (for example "
+            "/etc/aprecords/calendars)"
+        )
     if hosting.mode == "basic":
         pw = Path(hosting.password_dir).resolve()
         if pw == root.resolve() or root.resolve() in pw.parents:
@@ -295,10 +304,12 @@ def nginx_config(
         "    location = /_aprecords_status/403 { internal; return 403; }",
         "    location = /_aprecords_status/404 { internal; return 404; }",
     ]
+    out += feeds.nginx_location(_headers(hosting, (), "        "))
     for a in audiences:
         var = _var(a.name)
         out += ["", f"    location /{a.name}/ {{"]
         out += _headers(hosting, hashes.get(a.name, ()), "        ")
+        out += ["        location ~ \\.ics$ { types { } default_type text/calendar; }"]
         if hosting.mode == "basic":
             out += [
                 '        auth_basic "aprecords";',

@@ -38,6 +38,7 @@ from aprecords.config import Config
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
 from aprecords.site import printviews
+from aprecords.standards import needs_standards, standing
 
 TEMPLATES = Path(__file__).parent / "templates"
 WITHHELD_HTML = '<span class="withheld">withheld for this audience</span>'
@@ -163,6 +164,8 @@ def environment() -> Environment:
         not_shown_to=not_shown_to,
         amended=model.amended_figures,
         review_figures=model.review_figures,
+        standing=standing,
+        needs_standards=needs_standards,
     )
     return env
 
@@ -262,7 +265,12 @@ def action_items(site: Site) -> list[tuple[Action, Row]]:
         (action, row)
         for row in site.rows.values()
         for action in placement_actions(
-            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id)
+            row.id,
+            row.data,
+            site.today,
+            site.config,
+            site.scoped.attendance.get(row.id),
+            site.scoped.providers,
         )
         if action.concerns(site.scoped.audience, row.school)
     ]

@@ -12,6 +12,7 @@ from aprecords.validate.rules import (
     placeholders,
     provision,
     references,
+    registration,
     sensitive,
 )
 from aprecords.validate.rules.base import Context, Hit, Rule
@@ -23,6 +24,7 @@ MODULES = (
     actions,
     identifiers,
     provision,
+    registration,
     placeholders,
     attendance,
     sensitive,

@@ -14,6 +14,14 @@ from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
 
 
+def _provider_data(ctx: Context) -> dict[str, dict]:
+    """The providers' data by id, built once per run."""
+    cached = ctx.memo.get(("providers", ""))
+    if cached is None:
+        cached = ctx.memo["providers", ""] = {k: r.data for k, r in ctx.providers.items()}
+    return cached
+
+
 def _actions(record: Record, ctx: Context) -> list[Action]:
     """A placement's action items, worked out once per run for the five rules below (the
     attendance returns walk every week since the start: the most costly check there is)."""
@@ -27,6 +35,7 @@ def _actions(record: Record, ctx: Context) -> list[Action]:
                 ctx.today,
                 ctx.repo.config,
                 register.data if register else None,
+                _provider_data(ctx),
             )
         )
     return cached
@@ -85,3 +94,44 @@ def attendance_return_missing(record: Record, ctx: Context) -> Iterator[Hit]:
 def review_attendance_register(record: Record, ctx: Context) -> Iterator[Hit]:
     """Two truths about one period's attendance: the register's wins (attendance/reviews.py)."""
     yield from _hits(record, ctx, "review-attendance-register")
+
+
+@rule(
+    "la-notification-missing",
+    "A placement at a non-school provider records when the local authority was told of it "
+    "and its end.",
+    severity="warning",
+)
+def la_notification_missing(record: Record, ctx: Context) -> Iterator[Hit]:
+    """From the agreement on; its end once it has ended (if the LA was told of it)."""
+    yield from _hits(record, ctx, "la-notification-missing")
+
+
+@rule(
+    "planned-end-passed",
+    "A placement past its planned end (or a review's continue_until) has ended or continues.",
+    severity="warning",
+)
+def planned_end_passed(record: Record, ctx: Context) -> Iterator[Hit]:
+    """The agreed last day has passed and no ended date or later continue_until is recorded."""
+    yield from _hits(record, ctx, "planned-end-passed")
+
+
+@rule(
+    "time-limit-passed",
+    "A placement longer than time_limit_weeks (when set) has a review deciding it continues.",
+    severity="warning",
+)
+def time_limit_passed(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Off unless aprecords.yml sets time_limit_weeks."""
+    yield from _hits(record, ctx, "time-limit-passed")
+
+
+@rule(
+    "provider-standards",
+    "An active placement's non-school providers have current evidence for each national standard.",
+    severity="warning",
+)
+def provider_standards(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Missing or expired evidence in the provider's record (standards.py)."""
+    yield from _hits(record, ctx, "provider-standards")

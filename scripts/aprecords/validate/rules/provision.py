@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from aprecords import model
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
-
-
-@rule(
-    "unregistered-full-time",
-    "No pupil has more hours a week at an unregistered provider than the full-time threshold.",
-)
-def unregistered_full_time(record: Record, ctx: Context) -> Iterator[Hit]:
-    """Full-time education at an unregistered setting is unlawful (DfE: over ~18 hours)."""
-    limit = ctx.repo.config.full_time_hours
-    hours: dict[str, float] = defaultdict(float)
-    first: dict[str, int] = {}
-    for i, item in enumerate(record.data["placements"]):
-        hours[item["provider"]] += item["hours_per_week"]
-        first.setdefault(item["provider"], i)
-    for provider_id, total in hours.items():
-        provider = ctx.providers.get(provider_id)
-        if provider and provider.data["registration"]["status"] == "unregistered" and total > limit:
-            yield Hit(
-                record,
-                pointer("placements", first[provider_id], "hours_per_week"),
-                f"{total:g} hours a week at {provider_id}, which is unregistered, is more "
-                f"than the full-time threshold of {limit:g} hours; reduce the hours or "
-                "use a registered provider",
-            )
 
 
 @rule(
@@ -97,3 +72,19 @@ def attendance_figures(record: Record, ctx: Context) -> Iterator[Hit]:
                     f"{pct}% does not match {attended} of {possible} sessions "
                     f"({actual:.1f}%); correct the figures or the percentage",
                 )
+
+
+@rule(
+    "reason-needs-ehcp",
+    "A placement whose census reason is named-in-ehc-plan belongs to a pupil with an EHCP.",
+    severity="warning",
+)
+def reason_needs_ehcp(record: Record, ctx: Context) -> Iterator[Hit]:
+    """The school census rejects the pair (DfE error 2363, as Arbor documents it)."""
+    if record.data.get("reason") == "named-in-ehc-plan" and not record.data["student"]["ehcp"]:
+        yield Hit(
+            record,
+            pointer("reason"),
+            "the census reason is named-in-ehc-plan but student.ehcp is false: the census "
+            "rejects the pair; correct the reason or the pupil's EHC plan",
+        )
