@@ -133,3 +133,30 @@ def test_no_secret_no_calendar_folder(tmp_path: Path) -> None:
     site.mkdir()
     assert feeds.publish(loaded, checked_audiences(loaded), site, TODAY) == []
     assert list(site.iterdir()) == []
+
+
+def test_the_guard_reads_a_public_feed_before_it_is_published(tmp_path: Path, monkeypatch) -> None:
+    """A feed holding a pupil's name (its own pupil's, since no login protects it) is not
+    written: the leak guard stops it (issue 19)."""
+    from aprecords.guard.scan import LeakError
+    from aprecords.site import ical
+
+    root = copy_examples(tmp_path / "r")
+    secrets = tmp_path / "secrets"
+    with_secrets(root, secrets)
+    feeds.write_secret(secrets, "school-hollybrook")
+    loaded = load_repository(root)
+    name = loaded.placements["hollybrook-2025-001"].data["student"]["name"]
+    real = ical.feed
+    monkeypatch.setattr(
+        ical,
+        "feed",
+        lambda *a, **k: real(*a, **k).replace(
+            b"END:VCALENDAR", b"X-NOTE:" + "-".join(name.upper()).encode() + b"\r\nEND:VCALENDAR"
+        ),
+    )
+    site = tmp_path / "site"
+    with pytest.raises(LeakError) as caught:
+        feeds.publish(loaded, checked_audiences(loaded), site, TODAY)
+    assert "school-hollybrook" in str(caught.value) and name not in str(caught.value)
+    assert not list((site / feeds.FOLDER).glob("*.ics"))

@@ -1,4 +1,4 @@
-"""Tests that kill mutants of ``aprecords.site.verify`` (see README "Mutation testing").
+"""Tests that kill mutants of the leak guard (``aprecords.guard``) (see README "Mutation testing").
 
 The functions a build calls (help pages, one audience's check) are called here directly, in
 this process, on the examples and small hand-made sites, so that mutmut can tell which

@@ -46,6 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Validate, then build the site of each audience into DIR/<audience>/."""
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
+    from aprecords.guard.scan import LeakError
     from aprecords.guard.shared import HelpPageLeakError
     from aprecords.site import feeds, hosting
     from aprecords.site.cms import connect_origins
@@ -89,7 +90,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     origins = connect_origins(settings) if settings and has_form else None
     conf = hosting.write(server, everyone, site_dir, hashes, origins)
     print(f"web server configuration: {conf}")
-    published = feeds.publish(repo, everyone, site_dir, today)
+    try:
+        published = feeds.publish(repo, everyone, site_dir, today)
+    except LeakError as exc:
+        print(f"aprecords: {exc}\naprecords: that calendar was not published", file=sys.stderr)
+        return EXIT_INVALID
     print(f"subscribable calendars: {len(published)} audience(s) with a secret address")
     return EXIT_INVALID if failed else EXIT_OK
 

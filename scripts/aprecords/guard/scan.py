@@ -119,6 +119,14 @@ def one_per_source(rel: str, hits: Iterable[Needle]) -> Iterator[Leak]:
         yield Leak(rel, needle.source, needle.what)
 
 
+def check_file(audience: str, rel: str, raw: bytes, needles: Iterable[Needle]) -> None:
+    """Raise :class:`LeakError` when one file about to be published (``rel``, its bytes
+    ``raw``) holds any of ``needles`` that fails a build."""
+    found = Matcher([n for n in needles if n.fails]).find(words(decoded(raw, rel)))
+    if found:
+        raise LeakError(audience, sorted(one_per_source(rel, found)))
+
+
 def check(site_dir: Path, scoped: Scoped) -> None:
     """Raise :class:`LeakError` when the site under ``site_dir`` holds anything it must not."""
     leaks = scan(site_dir, scoped)

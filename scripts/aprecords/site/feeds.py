@@ -8,7 +8,8 @@ a folder on the server outside the repository (``hosting.calendar_secrets``, def
 initials and record id only, to ``<site>/_calendars/<secret>.ics``, which nginx serves without
 a login as ``text/calendar``; every other file there is removed, so a secret deleted
 (``aprecords calendar revoke``) or replaced (``aprecords calendar rotate``) stops working at
-the next build (revoke also removes the published file at once).
+the next build (revoke also removes the published file at once). The leak guard reads each
+feed before it is written, as the site of an audience without names (:func:`publish`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,8 @@ def publish(
 ) -> list[str]:
     """Write each audience's feed that has a secret; remove every other file. Returns the
     names of the audiences published."""
+    from aprecords.guard.plan import plan
+    from aprecords.guard.scan import check_file
     from aprecords.scope import scope
     from aprecords.site import ical
 
@@ -114,6 +118,14 @@ def publish(
             today,
             repo.config.site_name,
             names=False,
+        )
+        # The guard reads the feed before it is published: no login protects it, so it is
+        # checked as a site without names (the audience's own pupils are initials there).
+        check_file(
+            audience.name,
+            f"{FOLDER}/{audience.name}.ics",
+            body,
+            plan(scope(repo, replace(audience, grants=audience.grants - {"identity"}))).needles,
         )
         target = out / f"{secret}.ics"
         fd, tmp = tempfile.mkstemp(dir=out, prefix=".feed.")
