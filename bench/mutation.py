@@ -126,8 +126,10 @@ def unwrap_decorators(text: str) -> str:
     for first, def_line, end, after in sorted(edits, reverse=True):
         lines[end:end] = [after]
         del lines[first - 1 : def_line - 1]
-    if any("_per_mutant(" in e[3] for e in edits):  # imported above the first one
-        where = min(e[0] for e in edits) - 1
+    if any("_per_mutant(" in e[3] for e in edits):  # imported after the module's imports,
+        # which stand above every edit (a first edit inside a class is no place for it)
+        imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        where = max(n.end_lineno or n.lineno for n in imports) if imports else 0
         lines.insert(where, f"from aprecords.{CACHE_HELPER} import per_mutant as _per_mutant\n")
     return "".join(lines)
 

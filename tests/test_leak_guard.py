@@ -96,6 +96,8 @@ def test_name_forms_cover_mis_order_initial_and_surname() -> None:
         "WRENFEATHER, Tobias joins the course",
         "Wrenfeather joins the course",
         "T. Wrenfeather joins the course",
+        "Wren-feather joins the course",
+        "TobiasWrenfeathers' timetable",
     ],
 )
 def test_a_commit_message_naming_an_outside_pupil_fails_the_build(
@@ -108,6 +110,9 @@ def test_a_commit_message_naming_an_outside_pupil_fails_the_build(
     assert f"(source: {HOLLYBROOK})" in result.err
     assert "Wrenfeather" not in result.err + result.out
     assert not (repo / "site/school-marsh-lane").exists()
+    # located: the commit, its line and column, and what to do
+    sha = git(repo, "rev-parse", "HEAD").strip()[:10]
+    assert f"commit {sha}:1:" in result.err and "[commit-message-leak]" in result.err
 
 
 def test_an_outside_name_in_the_audiences_own_free_text_is_reported(run_cli, repo: Path) -> None:

@@ -140,3 +140,23 @@ def _breaks(tokens: Sequence[str]) -> set[int]:
         at += len(token)
         found.add(at)
     return found
+
+
+_RAW_WORD = re.compile(r"[^\W_]+")
+
+
+def locate(lines: Sequence[str], needle: Needle) -> tuple[int, int]:
+    """Line and column where ``needle`` starts: the first line whose stream holds it, and the
+    last word of that line from which on it still does (line 1, column 1 if split over lines)."""
+    from aprecords.guard.normal import stream
+
+    for number, line in enumerate(lines, 1):
+        if needle.text not in stream(line):
+            continue
+        column = 1
+        for match in _RAW_WORD.finditer(line):
+            if needle.text not in stream(line[match.start() :]):
+                break
+            column = match.start() + 1
+        return number, column
+    return 1, 1

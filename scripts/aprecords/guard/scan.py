@@ -19,7 +19,7 @@ from typing import Any
 
 from aprecords.access import Audience
 from aprecords.guard.formats import decoded
-from aprecords.guard.match import Matcher, Needle
+from aprecords.guard.match import Matcher, Needle, locate
 from aprecords.guard.normal import words
 from aprecords.guard.plan import Plan, plan
 from aprecords.repository import Repository
@@ -125,6 +125,36 @@ def check_file(audience: str, rel: str, raw: bytes, needles: Iterable[Needle]) -
     found = Matcher([n for n in needles if n.fails]).find(words(decoded(raw, rel)))
     if found:
         raise LeakError(audience, sorted(one_per_source(rel, found)))
+
+
+def commit_findings(scoped: Scoped, history: dict[str, list[Any]] | None) -> list[str]:
+    """``commit SHA:1:COLUMN: error: ...`` for each commit message the audience reads (it reads
+    them when granted every class: :func:`aprecords.guard.plan.visible_fields`) that holds what
+    it must not see: where a leak found in a change history comes from, so it can be fixed."""
+    from aprecords.access import CLASSES
+
+    if not history or not scoped.audience.grants >= set(CLASSES):
+        return []
+    matcher = Matcher([n for n in plan(scoped).needles if n.fails])
+    found = []
+    for pid in sorted(scoped.placements):
+        path = scoped.paths.get(pid, "")
+        for commit in history.get(path, []):
+            hits = matcher.find(words(commit.subject))
+            for leak in sorted(one_per_source(path, hits)):
+                _, column = min(
+                    locate([commit.subject], n)
+                    for n in hits
+                    if (n.source, n.what) == (leak.source, leak.what)
+                )
+                found.append(
+                    f"commit {commit.sha[:10]}:1:{column}: error: the message of this change to "
+                    f"{path} holds {leak.what} (source: {leak.source}); the change history "
+                    f"of '{scoped.audience.name}' shows it, so that site is not published: "
+                    "ask whoever runs the records repository to reword the commit "
+                    "[commit-message-leak]"
+                )
+    return found
 
 
 def check(site_dir: Path, scoped: Scoped) -> None:

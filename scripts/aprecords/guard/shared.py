@@ -22,8 +22,8 @@ from aprecords.access import Audience
 from aprecords.errors import UsageError
 from aprecords.guard import images
 from aprecords.guard.formats import decoded
-from aprecords.guard.match import Matcher, Needle
-from aprecords.guard.normal import stream, words
+from aprecords.guard.match import Matcher, Needle, locate
+from aprecords.guard.normal import words
 from aprecords.guard.plan import plan
 from aprecords.guard.scan import one_per_source
 from aprecords.repository import Repository
@@ -135,7 +135,7 @@ def text_findings(label: str, text: str, matcher: Matcher) -> list[str]:
     lines = text.splitlines()
     for leak in sorted(one_per_source(label, hits), key=lambda x: (x.source, x.what)):
         line, column = min(  # where the first of its needles found starts
-            _locate(lines, n) for n in hits if (n.source, n.what) == (leak.source, leak.what)
+            locate(lines, n) for n in hits if (n.source, n.what) == (leak.source, leak.what)
         )
         what = leak.what.replace(" outside this audience", "").replace(
             " withheld from this audience", " of a sensitivity class"
@@ -150,21 +150,6 @@ def text_findings(label: str, text: str, matcher: Matcher) -> list[str]:
             "pupil's name, UPN, record id or sensitive text [help-page-leak]"
         )
     return found
-
-
-def _locate(lines: list[str], needle: Needle) -> tuple[int, int]:
-    """Line and column where ``needle`` starts: the first line whose stream holds it, and the
-    last word of that line from which on it still does (line 1, column 1 if split over lines)."""
-    for number, line in enumerate(lines, 1):
-        if needle.text not in stream(line):
-            continue
-        column = 1
-        for match in _RAW_WORD.finditer(line):
-            if needle.text not in stream(line[match.start() :]):
-                break
-            column = match.start() + 1
-        return number, column
-    return 1, 1
 
 
 def markdown_findings(label: str, text: str) -> Iterator[str]:

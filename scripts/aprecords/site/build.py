@@ -322,7 +322,8 @@ def build_audience(
         parents = printviews.check_parents(repo, audience, new, unchanged, parents_was)
     except guard_scan.LeakError as exc:
         shutil.rmtree(new, ignore_errors=True)
-        raise BuildError(str(exc)) from None
+        located = guard_scan.commit_findings(scope(repo, audience), history)
+        raise BuildError("\n".join([str(exc), *located])) from None
     except BuildError:
         shutil.rmtree(new, ignore_errors=True)
         raise
