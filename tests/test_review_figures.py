@@ -120,3 +120,16 @@ def test_a_disagreement_is_on_the_hubs_action_list_only(tmp_path: Path) -> None:
             seen[audience.name] = "gives sessions_attended 32 (register: 31)" in section
     # It is the hub mentor's to put right; the school sees it among its pupils' items.
     assert seen == {"hub": True, "school-hollybrook": True, "provider-brickworks": False}
+
+
+def test_figures_are_not_filled_over_missing_marks(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    # Thu AM of w/c 5 Jan left blank: 1 of the 9 timetabled sessions has no mark.
+    week = line_of(repo / REGISTER, "- week: 2026-01-05")
+    replace_line(repo / REGISTER, "- /", "- '-'", start=week + 2 + 6)
+    result = run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-01-13")
+    assert result.code == 0, result.err
+    text = (repo / PLACEMENT).read_text("utf-8")
+    assert "# Not filled in: 1 timetabled session in w/c 2026-01-05 has no mark" in text
+    assert "sessions_possible" not in yaml.safe_load(text)["reviews"][-1]["attendance"]

@@ -478,14 +478,21 @@ def _figure_lines(period: ReviewPeriod | None) -> list[str]:
             f"    unauthorised_absence: {f.unauthorised}",
             f"    percentage: {f.rate:.1f}",
         ]
-    why = (
-        ["    # No attendance register covers this period yet."]
-        if period is None or not period.uncovered
-        else [
+    if period is not None and period.uncovered:
+        why = [
             f"    # The register has no marks for {week_list(period.uncovered)}: import the",
             "    # missing weeks and run the command again, or add the figures if you have them",
         ]
-    )
+    elif period is not None and period.blank:
+        why = [
+            f"    # Not filled in: {period.figures.missing} timetabled session"
+            f"{'s' * (period.figures.missing != 1)} in {week_list(period.blank)} "
+            f"{'have' if period.figures.missing != 1 else 'has'} no mark",
+            "    # in the register. Import the completed weeks and run the command again for",
+            "    # this date, or add the figures if you have them",
+        ]
+    else:
+        why = ["    # No attendance register covers this period yet."]
     return [
         *why,
         "    # (AM and PM count as one session each):",

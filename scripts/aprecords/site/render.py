@@ -262,7 +262,12 @@ def action_items(site: Site) -> list[tuple[Action, Row]]:
         (action, row)
         for row in site.rows.values()
         for action in placement_actions(
-            row.id, row.data, site.today, site.config, site.scoped.attendance.get(row.id)
+            row.id,
+            row.data,
+            site.today,
+            site.config,
+            site.scoped.attendance.get(row.id),
+            {pid: p.get("name", pid) for pid, p in site.scoped.providers.items()},
         )
         if action.concerns(site.scoped.audience, row.school)
     ]
@@ -418,7 +423,10 @@ def _pages(site: Site) -> Iterator[tuple[str, str]]:
     common = dict(site=site, config=site.config, today=site.today, scoped=site.scoped)
     lengths = recent_weeks(site.config.data)
     scoped = site.scoped
-    attendance = attendance_dashboard(scoped.placements, scoped.attendance, site.today, lengths)
+    holidays = holidays_of(site.config.data)
+    attendance = attendance_dashboard(
+        scoped.placements, scoped.attendance, site.today, lengths, holidays
+    )
     yield (
         "index.md",
         env.get_template("dashboard.md.j2").render(
@@ -452,7 +460,7 @@ def _pages(site: Site) -> Iterator[tuple[str, str]]:
             review_dates=dates,
             matrix=matrix,
             attendance=agreement_section(
-                pid, row.data, site.scoped.attendance.get(pid), site.today, lengths
+                pid, row.data, site.scoped.attendance.get(pid), site.today, lengths, holidays
             ),
         )
         yield f"placements/{pid}.md", placement.render(**context)
