@@ -352,6 +352,9 @@ class Written:
 
     path: str
     record_id: str
+    message: str = ""
+    """What was done, where it was not simply the file written (``aprecords review``)."""
+    changed: bool = True
 
 
 def new_placement(root: Path, answers: NewPlacement, today: date) -> Written:
@@ -592,6 +595,8 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
         raise UsageError(f"the review date {when} is before the placement started ({start})")
     recorded = model.reviews(data)
     latest = model.parse_date(recorded[-1]["date"]) if recorded else None
+    if latest is not None and when == latest:
+        return _complete_review(root, record_id, file, (raw, rel, doc), config, schemas)
     if latest is not None and when < latest:
         raise UsageError(
             f"the review date {when} is before the latest review ({latest}); "
@@ -642,3 +647,35 @@ def _check_appended(old: dict[str, Any], new_text: str, rel: str, count: int) ->
             "expect, so it was left unchanged; add the review by hand (copy the "
             "previous one to the end of reviews:)"
         )
+
+
+def _complete_review(
+    root: Path,
+    record_id: str,
+    file: Path,
+    checked: tuple[bytes, str, Any],
+    config: Config,
+    schemas: Schemas,
+) -> Written:
+    """The latest review has ``when``'s date: fill its figures in if it lacks them."""
+    from aprecords.reviewcomplete import complete
+
+    raw, rel, doc = checked
+    recorded = model.reviews(doc.data)
+    review = recorded[-1]
+    when = model.parse_date(review["date"])
+    previous = model.parse_date(recorded[-2]["date"]) if len(recorded) > 1 else None
+    assert when is not None
+    period = period_before(
+        doc.data,
+        _register(root, record_id),
+        when,
+        holidays_of(config.data),
+        previous or model.parse_date(doc.data.get("actual_start")),
+    )
+    done = complete(doc.text, rel, review, period, _figure_lines(period))
+    if done.text is None:
+        return Written(rel, record_id, done.message, changed=False)
+    new_text = canonical(done.text, rel, schemas.resolved("placement"))
+    replace_file(file, new_text, raw)
+    return Written(rel, record_id, done.message)

@@ -56,7 +56,12 @@ def run_review(args: argparse.Namespace) -> int:
     root = resolve_root(args.root)
     when = args.date or date.today()
     written = add_review(root, args.record_id, when, args.staff)
-    print(f"Added a review dated {when} at the end of {written.path}.")
+    if written.message:
+        print(f"{written.path}: {written.message}")
+        if not written.changed:
+            return EXIT_OK
+    else:
+        print(f"Added a review dated {when} at the end of {written.path}.")
     print("Next:")
     print("  1. Replace every 'FILL IN: ...' in the new review, set each target's status, and")
     print("     change, close or add targets as agreed at the meeting.")

@@ -117,3 +117,22 @@ def review_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
             f"the review due on {nxt} is overdue ({(ctx.today - nxt).days} days, "
             f"as of {ctx.today}); hold it and add it under reviews",
         )
+
+
+@rule("review-date-unique", "No two reviews of a placement share a date.")
+def review_date_unique(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Running `aprecords review` again completes that date's review; a second is a mistake."""
+    first: dict[object, int] = {}
+    for i, review in enumerate(model.reviews(record.data)):
+        when = model.parse_date(review.get("date"))
+        if when is None:
+            continue
+        if when in first:
+            yield Hit(
+                record,
+                pointer("reviews", i, "date"),
+                f"this review has the same date ({when}) as review {first[when] + 1} of the "
+                f"list; keep one review for {when} (copy what this one adds into it)",
+            )
+        else:
+            first[when] = i
