@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -70,9 +71,23 @@ def test_new_once_filled_in_is_valid(repo, run_cli):
     run_cli("--root", repo, "new", *NEW_FLAGS)
     file = repo / FOLDER / "hollybrook-2026-001.yaml"
     text = file.read_text("utf-8")
+    # The timetable is the one answer that is not free text: the days and sessions agreed.
+    sessions = re.compile(r"^      monday:\n        - .*FILL IN.*$", re.M)
+    assert len(sessions.findall(text)) == 1
+    text = sessions.sub("      tuesday:\n        - AM", text)
     file.write_text(text.replace("FILL IN: ", "Answer: "), "utf-8")
     found = [f for f in validate_json(run_cli, repo, "2026-01-10") if "2026-001" in f["path"]]
     assert found == []
+
+
+def test_new_invents_no_session(repo, run_cli):
+    """A made-up Monday would clash with another provider and hide a return never sent."""
+    run_cli("--root", repo, "new", *NEW_FLAGS)
+    data = load_file(repo / FOLDER / "hollybrook-2026-001.yaml", "x").data
+    (item,) = data["placements"]
+    assert [h for halves in item["sessions"].values() for h in halves if h in ("AM", "PM")] == []
+    found = validate_json(run_cli, repo, "2026-01-10")
+    assert any(f["pointer"] == "/placements/0/sessions/monday/0" for f in found)
 
 
 def test_new_numbers_ids_after_the_highest_and_never_overwrites(repo, run_cli):
@@ -133,6 +148,26 @@ def test_new_missing_flags_without_a_terminal_is_a_usage_error(repo, run_cli):
     assert result.code == 2
     for flag in ("--provider", "--pupil", "--year", "--requested-start", "--completed-by"):
         assert flag in result.err
+
+
+def test_new_checks_each_answer_as_it_is_given(repo, run_cli, monkeypatch):
+    """An unknown school is refused at once, before the other questions."""
+    answers = iter(["nowhere", "hollybrook", "nobody", "brickworks", "Ada Lovelace", "9",
+                    "2026-03-02", "Mr Test", "t@hollybrook.example.org", "no"])  # fmt: skip
+    asked: list[str] = []
+
+    def fake_input(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", fake_input)
+    result = run_cli("--root", repo, "new")
+    assert result.code == 0, result.err
+    assert asked[:4] == [asked[0], asked[0], asked[2], asked[2]]
+    assert asked[0].startswith("School") and asked[2].startswith("Provider")
+    first, second = (result.out.index(s) for s in ("no school 'nowhere'", "no provider 'nobody'"))
+    assert first < second
 
 
 def test_new_asks_on_a_terminal_for_what_is_missing(repo, run_cli, monkeypatch):

@@ -132,16 +132,41 @@ class NewPlacement:
         """(attribute, flag, question) for every answer not given."""
         return [q for q in self.QUESTIONS if getattr(self, q[0]) in (None, [], "")]
 
-    def ask(self, ask: Callable[[str], str]) -> None:
-        """Ask for each missing answer (``ask`` is ``input`` on a terminal), until valid."""
+    def ask(
+        self,
+        ask: Callable[[str], str],
+        check: Callable[[str, Any], None] | None = None,
+    ) -> None:
+        """Ask for each missing answer (``ask`` is ``input`` on a terminal), until valid.
+
+        ``check(name, value)`` raises UsageError for an answer that reads well but is wrong
+        (a school that has no record): each answer is checked as it is given.
+        """
         for name, _flag, question in self.missing():
             while True:
                 answer = ask(f"{question}: ").strip()
                 try:
-                    setattr(self, name, _parse_answer(name, answer))
+                    value = _parse_answer(name, answer)
+                    if check is not None:
+                        check(name, value)
+                    setattr(self, name, value)
                     break
                 except UsageError as exc:
                     print(f"  {exc}")
+
+
+def answer_checker(root: Path) -> Callable[[str, Any], None]:
+    """Checks a school or provider id against the records as soon as it is typed."""
+    schemas = Schemas(root / "schema")
+
+    def check(name: str, value: Any) -> None:
+        if name == "school":
+            _load_registry(root, "schools", value, schemas, "school")
+        elif name == "providers":
+            for ident in value:
+                _load_registry(root, "providers", ident, schemas, "provider")
+
+    return check
 
 
 def _parse_answer(name: str, answer: str) -> Any:
@@ -216,8 +241,9 @@ def _placement_lines(provider_id: str, provider: dict[str, Any]) -> list[str]:
         f"    # {provider['name']} offers: {offers}.",
         f"    course: {scalar(fill('the course or activity; then set the sites, sessions, hours and accreditation below to what was agreed'))}",  # noqa: E501
         f"    sites: [{sites[0]['id']}]  # every site the pupil may attend; the sites: {site_list}",
-        "    sessions:  # the sessions each week: monday to friday, each a list of AM, PM or both",
-        "      monday: [AM, PM]",
+        "    sessions:  # the sessions agreed each week: monday to friday, each a list of AM, PM",
+        "      # or both, e.g. tuesday: [AM, PM]; no two providers may share a session",
+        f"      monday: [{scalar(fill('the days and sessions agreed: replace monday: with each day'))}]",  # noqa: E501
         "    hours_per_week: 5  # hours of education a week at this provider",
         "    arranged_by: school  # or local-authority",
         "    accreditation:",

@@ -230,6 +230,8 @@ class Schemas:
         }
         findings: dict[tuple[int, int, str], Finding] = {}
         for error in errors:
+            if _placeholder(error.instance):
+                continue  # a 'FILL IN' left by `new` or `review`: placeholder-filled says so
             if (
                 error.validator == "required"
                 and (
@@ -243,6 +245,11 @@ class Schemas:
                 # minLength and pattern both reject an empty answer: say it once.
                 findings.setdefault((finding.line, finding.column, finding.message), finding)
         return list(findings.values())
+
+
+def _placeholder(value: object) -> bool:
+    """True for a 'FILL IN: ...' answer still to give (reported as such, not as a type)."""
+    return isinstance(value, str) and value.lstrip().upper().startswith("FILL IN")
 
 
 def _label(path: list[str | int]) -> str:

@@ -51,7 +51,11 @@ def planned_sessions(item: dict[str, Any]) -> tuple[int, ...]:
     found = set()
     for day, halves in (item.get("sessions") or {}).items():
         if day in DAYS:
-            found.update(DAYS.index(day) * 2 + (0 if half == "AM" else 1) for half in halves)
+            found.update(
+                DAYS.index(day) * 2 + ("AM", "PM").index(half)
+                for half in halves
+                if half in ("AM", "PM")  # a 'FILL IN' left by `new` is no session yet
+            )
     return tuple(sorted(found))
 
 

@@ -104,7 +104,12 @@ def _sessions(item: dict[str, object]) -> set[tuple[str, str]]:
     sessions = item.get("sessions")
     if not isinstance(sessions, dict):
         return set()
-    return {(day, half) for day, halves in sessions.items() for half in halves or []}
+    return {
+        (day, half)
+        for day, halves in sessions.items()
+        for half in halves or []
+        if half in ("AM", "PM")
+    }
 
 
 def _name(ctx: Context, provider: str) -> str:
