@@ -239,3 +239,26 @@ def test_the_action_names_partly_marked_weeks_and_the_due_date() -> None:
         for a in placement_actions("x", data, date(2026, 1, 13), repo.config, complete)
         if a.rule == "attendance-return-missing"
     ]
+
+
+def test_a_provider_is_told_at_the_top_what_to_send_for_which_weeks_and_to_whom() -> None:
+    page = dashboard(PROJECT, "provider-brickworks", date(2026, 3, 25))
+    top = page.split("## Action needed")[0]
+    assert "(attendance-template.csv)" in top
+    # The contact of attendance.returns_to in aprecords.yml, as the page shows it.
+    assert "J16 attendance team &#40;attendance&#64;j16&#46;example&#46;org&#41;" in top
+    assert "27 weekly returns" in top and "3 pupils" in top
+    assert "12 Jan 2026" in top and "16 Mar 2026" in top  # the first and last weeks owed
+    assert "## Your weekly attendance return" not in dashboard(PROJECT, "hub", date(2026, 3, 25))
+
+
+@pytest.mark.parametrize("audience", ["school-hollybrook", "provider-brickworks"])
+def test_school_and_provider_pages_speak_without_commands_or_settings(audience: str) -> None:
+    repo = load_repository(PROJECT)
+    chosen = {a.name: a for a in audiences(repo)}[audience]
+    pages = dict(render_pages(make_site(scope(repo, chosen), repo.config, date(2026, 3, 25))))
+    for rel, text in pages.items():
+        for word in ("aprecords ", "aprecords&#46;yml", "attendance&#46;holidays", "actual_start"):
+            assert word not in text, (rel, word)
+    hub = dashboard(PROJECT, "hub", date(2026, 3, 25))
+    assert "aprecords attendance import" in hub

@@ -229,6 +229,8 @@ class Outstanding:
 
     weeks: int = 0
     pupils: set[str] = field(default_factory=set)
+    week_starts: set[date] = field(default_factory=set)
+    """The Mondays of the weeks not received (from any of the group's pupils)."""
     marks_up_to: list[date | None] = field(default_factory=list)
 
     @property

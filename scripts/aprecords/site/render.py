@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
 from aprecords.access import CLASSES, DEFAULT_GRANTS, Audience
-from aprecords.actions import Action, placement_actions
+from aprecords.actions import Action, placement_actions, returns_to
 from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.register import weeks_of
 from aprecords.attendance.render import agreement_section
@@ -252,6 +252,7 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
         low=sorted(low, key=lambda x: x[1]),
         counts=counts,
         per_school=per_school,
+        returns_to=returns_to(site.config),
         per_provider=per_provider,
     )
 
@@ -300,6 +301,7 @@ def returns_outstanding(
             latest = provider_marks_up_to(row.data, provider, weeks)
             for group in (by_provider.setdefault(provider, Outstanding()), school):
                 group.weeks += len(theirs)
+                group.week_starts.update(m.week for m in theirs)
                 group.marks_up_to.append(latest)
                 if theirs:
                     group.pupils.add(row.id)
