@@ -1,0 +1,1 @@
+"""Mutation-testing companions of actions.py (README "Mutation testing")."""
