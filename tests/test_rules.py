@@ -285,6 +285,18 @@ CASES = [
     Case("review without actual start", "review-order", "error", _no_actual_start),
     Case("reviews out of date order", "review-order", "error", _review_out_of_order),
     Case("two reviews on one date", "review-date-unique", "error", _same_date_review),
+    Case(
+        "next review in the spring half term",
+        "review-in-holiday",
+        "warning",
+        _replace(PLACEMENT, "date: 2026-03-17", "date: 2026-02-17"),
+    ),
+    Case(
+        "next review on a Saturday",
+        "review-in-holiday",
+        "warning",
+        _replace(PLACEMENT, "date: 2026-03-17", "date: 2026-03-14"),
+    ),
     Case("two providers on one session", "timetable-clash", "error", _timetable_clash),
     Case("ended before it started", "dates-in-order", "error", _ended_before_start),
     Case("provider end before its start", "dates-in-order", "error", _provider_end_before_start),
@@ -867,3 +879,11 @@ def test_a_clash_names_both_providers_and_sessions_apart_in_time_do_not_clash(re
     insert_after(repo / PLACEMENT, "hours_per_week: 9", "    end: 2025-11-30\n")
     insert_after(repo / PLACEMENT, "hours_per_week: 6", "    start: 2025-12-01\n")
     assert not [f for f in findings(repo) if f.rule == "timetable-clash"]
+
+
+def test_a_review_in_a_holiday_is_named_and_a_school_day_is_not_warned(repo: Path) -> None:
+    replace_line(repo / PLACEMENT, "date: 2026-03-17", "date: 2026-02-17")
+    (hit,) = [f for f in findings(repo) if f.rule == "review-in-holiday"]
+    assert "Spring half term 2026" in hit.message and "2026-02-17" in hit.message
+    replace_line(repo / PLACEMENT, "date: 2026-02-17", "date: 2026-02-23")  # the Monday after
+    assert not [f for f in findings(repo) if f.rule == "review-in-holiday"]
