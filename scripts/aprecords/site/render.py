@@ -10,6 +10,7 @@ from ids that the schema limits to ``[a-z0-9-]``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -410,12 +411,22 @@ def audience_banner(audience: Audience) -> str:
 
 
 def render_pages(site: Site) -> Iterator[tuple[str, str]]:
-    """(relative path, Markdown) of every generated page, each opened by the audience banner."""
+    """(relative path, Markdown) of every generated page, each opened by the audience banner.
+
+    A page that starts with a heading gets it as its title (front matter): MkDocs takes the
+    title from an H1 only when it comes first, and the banner does, so search results and
+    the browser tab would otherwise show the file name (a record id where the reader may
+    see the pupil's name). The heading is already inert text; JSON quoting keeps it one
+    YAML string.
+    """
     banner = audience_banner(site.scoped.audience)
     for rel, text in _pages(site):
         if text.startswith("---\n"):  # front matter stays first (the print views have one)
             end = text.index("\n---\n", 3) + 5
             yield rel, text[:end] + banner + text[end:]
+        elif text.startswith("# "):
+            heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
+            yield rel, f"---\ntitle: {json.dumps(heading)}\n---\n" + banner + text
         else:
             yield rel, banner + text
 
