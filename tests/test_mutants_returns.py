@@ -91,6 +91,16 @@ def test_due_weeks_start_at_the_register_and_stop_at_the_end() -> None:
     assert due_weeks(ended, today, []) == []
     no_timetable = {**DATA, "placements": [{"provider": "a", "sessions": {}}]}
     assert due_weeks(no_timetable, today, []) == []
+    # A provider with no timetable yet comes first: the next one still owes its weeks.
+    both = {**DATA, "placements": [{"provider": "z", "sessions": {}}, *DATA["placements"]]}
+    assert [d.provider for d in due_weeks(both, D("2026-01-12"), [])] == ["a"]
+    # Ending on a Monday: that Monday's sessions are due, the rest of the week is not.
+    monday = {"provider": "m", "sessions": {"monday": ["AM"], "tuesday": ["AM"]}}
+    ends = {**DATA, "actual_start": "2026-01-05", "placements": [{**monday, "end": "2026-01-12"}]}
+    assert [(d.week, d.sessions) for d in due_weeks(ends, D("2026-02-02"), [])] == [
+        (D("2026-01-05"), (0, 2)),
+        (D("2026-01-12"), (0,)),
+    ]
 
 
 def test_a_week_is_due_on_the_monday_after_it_not_before() -> None:
@@ -133,7 +143,8 @@ def test_not_received_lists_only_the_blank_due_sessions() -> None:
 
 
 def test_blank_planned_skips_weeks_not_sent() -> None:
-    due = [Due("a", D("2026-01-05"), (2, 3, 6)), Due("a", D("2026-01-12"), (2, 3, 6))]
+    # The week not sent comes first: the weeks after it are still looked at.
+    due = [Due("a", D("2026-01-12"), (2, 3, 6)), Due("a", D("2026-01-05"), (2, 3, 6))]
     weeks = [week("2026-01-05", "- - / - - - - - - -"), week("2026-01-12", "- - - - - - - - - -")]
     assert [(w.start, s, p) for w, s, p in blank_planned(due, weeks)] == [
         (D("2026-01-05"), 3, "a"),
@@ -205,6 +216,8 @@ def test_uncovered_weeks_are_those_with_timetabled_days_and_no_entry() -> None:
     # From Wed 7 Jan: that week's Thursday is still in the period.
     assert uncovered_weeks(DATA, None, D("2026-01-07"), D("2026-01-09"), []) == [D("2026-01-05")]
     assert uncovered_weeks(DATA, None, D("2026-01-09"), D("2026-01-12"), []) == []
+    # From Thu 8 Jan itself: its one session is in the period.
+    assert uncovered_weeks(DATA, None, D("2026-01-08"), D("2026-01-09"), []) == [D("2026-01-05")]
     holiday = [(D("2026-01-19"), D("2026-01-23"))]
     assert uncovered_weeks(DATA, register, start, end, holiday) == [D("2026-01-05")]
 
@@ -217,6 +230,9 @@ def test_owed_sessions_at_each_edge() -> None:
     assert owed_by(DATA, [])(D("2026-01-05")) == {2, 3, 6}
     assert owed_by(DATA, [], kept_from=D("2026-01-07"))(D("2026-01-05")) == {6}
     assert owed_by(DATA, [], kept_from=D("2025-12-01"))(D("2025-12-29")) == frozenset()
+    # Not started, even where the provider has its own start date: nothing is owed.
+    dated = {"placements": [{"provider": "a", "sessions": TUE_THU, "start": "2026-01-05"}]}
+    assert owed_by(dated, [])(D("2026-01-05")) == frozenset()
     ended = owed_by({**DATA, "ended": {"date": "2026-01-08"}}, [])
     assert ended(D("2026-01-05")) == {2, 3, 6} and ended(D("2026-01-12")) == frozenset()
     mine = {"provider": "a", "sessions": TUE_THU, "start": "2026-01-08", "end": "2026-01-13"}

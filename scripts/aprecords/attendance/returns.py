@@ -88,25 +88,25 @@ def due_weeks(
     start = model.parse_date(data.get("actual_start"))
     if start is None or model.status(data, today) != "active":
         return []
-    ended = model.parse_date((data.get("ended") or {}).get("date"))
+    # A week's return is due once the week is over: on the Monday after it. An active
+    # placement has not ended by today, so its end date never shortens a week that is due.
+    last_week = monday_of(today) - timedelta(weeks=1)
     first_day = max(start, kept_from) if kept_from else start
     found = []
     for item in data.get("placements") or []:
         sessions = planned_sessions(item)
-        if not sessions:
-            continue
-        item_start = model.parse_date(item.get("start")) or first_day
-        item_end = model.parse_date(item.get("end"))
-        last_day = min(d for d in (ended, item_end, today - timedelta(days=1)) if d is not None)
-        first = max(first_day, item_start)
+        item_start = model.parse_date(item.get("start"))
+        first = max(first_day, item_start) if item_start else first_day
+        last = model.parse_date(item.get("end"))
         week = monday_of(first)
-        while week <= last_day:
+        while week <= last_week:
             days = [(s, session_day(week, s)) for s in sessions]
             due = tuple(
-                s for s, day in days if first <= day <= last_day and not in_holiday(day, holidays)
+                s
+                for s, day in days
+                if first <= day and (last is None or day <= last) and not in_holiday(day, holidays)
             )
-            # A week's return is due once the week is over: on the Monday after it.
-            if due and week + timedelta(days=7) <= today:
+            if due:
                 found.append(Due(item["provider"], week, due))
             week += timedelta(days=7)
     return found
@@ -148,6 +148,10 @@ Owed = Callable[[date], frozenset[int]]
 """The sessions of a week (given by its Monday) that the timetable owes a mark for."""
 
 
+def _nothing(week: date) -> frozenset[int]:
+    return frozenset()
+
+
 def owed_by(
     data: dict[str, Any],
     holidays: Holidays,
@@ -164,17 +168,18 @@ def owed_by(
     start = model.parse_date(data.get("actual_start"))
     ended = model.parse_date((data.get("ended") or {}).get("date"))
     first_day = max(start, kept_from) if start and kept_from else start
-    spans = []
-    for item in data.get("placements") or [] if first_day else []:
-        firsts = [d for d in (first_day, model.parse_date(item.get("start"))) if d]
+    if first_day is None:  # not started: nothing is owed
+        return _nothing
+    spans: list[tuple[tuple[int, ...], date, date | None]] = []
+    for item in data.get("placements") or []:
+        item_start = model.parse_date(item.get("start"))
+        first = max(first_day, item_start) if item_start else first_day
         lasts = [d for d in (ended, model.parse_date(item.get("end"))) if d]
-        spans.append((planned_sessions(item), max(firsts, default=None), min(lasts, default=None)))
+        spans.append((planned_sessions(item), first, min(lasts, default=None)))
 
     def owed(week: date) -> frozenset[int]:
         found = set()
         for sessions, first, last in spans:
-            if first is None:
-                continue
             for s in sessions:
                 day = session_day(week, s)
                 if (
