@@ -179,6 +179,8 @@ class Site:
     rows: dict[str, Row]
     parents: Scoped | None = None
     """The narrower scope of the parents' print copies (site/printviews.py), when known."""
+    meeting: Scoped | None = None
+    """The scope of the meeting print, without the restricted class (site/printviews.py)."""
 
     def placements_of(self, *, school: str | None = None, provider: str | None = None) -> list[Row]:
         """Rows of one school's or one provider's placements, newest start first."""
@@ -410,6 +412,14 @@ def audience_banner(audience: Audience) -> str:
     )
 
 
+PARENTS_BANNER = (
+    '<p class="audience-banner" role="note"><strong>For the pupil\'s parents and carers.'
+    "</strong> This is about your child: please keep it safe and private, and ask the school "
+    "if anything in it is unclear or wrong.</p>\n\n"
+)
+"""The line that opens the parents' copy: it is read by parents, not by staff."""
+
+
 def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of every generated page, each opened by the audience banner.
 
@@ -423,7 +433,8 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     for rel, text in _pages(site):
         if text.startswith("---\n"):  # front matter stays first (the print views have one)
             end = text.index("\n---\n", 3) + 5
-            yield rel, text[:end] + banner + text[end:]
+            opening = PARENTS_BANNER if rel.endswith("/print-parents.md") else banner
+            yield rel, text[:end] + opening + text[end:]
         elif text.startswith("# "):
             heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
             yield rel, f"---\ntitle: {json.dumps(heading)}\n---\n" + banner + text
