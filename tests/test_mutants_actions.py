@@ -66,7 +66,9 @@ def marks(*pairs: tuple[int, str]) -> list[str]:
 
 
 def items(data: dict, today: str, register: dict | None = None, names=None) -> list[Action]:
-    return list(placement_actions("p", data, D(today), CONFIG, register, names))
+    found = list(placement_actions("p", data, D(today), CONFIG, register, names))
+    assert all(a.placement == "p" for a in found)  # every item names its placement
+    return found
 
 
 def test_nothing_for_an_ended_placement_or_one_fully_in_order() -> None:
@@ -90,8 +92,12 @@ def test_a_start_that_has_passed_is_overdue_for_hub_and_school() -> None:
         ("hub", "school"),
     )
     assert late.pointer == "/requested_start"
-    assert "2026-01-05" in late.what and "actual_start" not in late.what
-    assert "actual_start" in late.how and late.for_hub == f"{late.what}; {late.how}"
+    assert late.what == (
+        "the requested start (2026-01-05) has passed and the placement has not started: "
+        "record the date it started, or agree a new start date"
+    )
+    assert late.how == "the start date goes in actual_start, a new date in requested_start"
+    assert late.for_hub == f"{late.what}; {late.how}"
 
 
 def test_setup_items_warn_until_the_deadline_then_are_overdue() -> None:
@@ -138,6 +144,12 @@ def test_review_due_and_overdue_around_today(review: str, rule: str | None, over
         assert (item.since, item.overdue) == (D(review), overdue)
         assert item.who == ("hub", "school", "provider:a", "provider:b")
         assert item.pointer == "/next_review/date" and review in item.what
+        if overdue:
+            assert item.what == f"hold the review that was due on {review}, and record it"
+            assert item.how == "add it with `aprecords review`"
+        else:
+            assert item.what == f"the review is due on {review}: arrange the meeting"
+            assert item.how == ""
 
 
 def test_a_review_not_yet_started_placement_is_not_chased() -> None:
@@ -170,7 +182,13 @@ def test_a_review_whose_figures_differ_from_the_register_is_the_hubs() -> None:
     ]
     assert item.who == ("hub",) and item.since == D("2026-01-12")
     assert item.pointer == "/reviews/0/attendance"
-    assert "sessions_attended 3 (register: 2)" in item.what
+    assert item.what == (
+        "the review of 2026-01-12 gives sessions_attended 3 (register: 2): add an amendment "
+        "with the register's figures (or correct the register)"
+    )
+    # Once the placement has ended, nothing is asked about it, not even this.
+    ended = placement(reviews=[review], ended={"date": "2026-01-12"})
+    assert items(ended, "2026-01-12", register) == []
     agreed = {**review, "attendance": {"sessions_possible": 3, "sessions_attended": 2}}
     assert not [
         a
@@ -196,7 +214,10 @@ def test_each_provider_is_chased_for_its_own_weeks_from_the_monday_after() -> No
     assert "from Beta for w/c 2026-01-05, 2026-01-12 (2 weeks)" in beta.what
     assert "of those weeks to" in beta.what and "partly" not in beta.what
     assert alpha.pointer == "/placements/0/provider" and beta.pointer == "/placements/1/provider"
-    assert "aprecords attendance import" in alpha.how and "attendance.holidays" in alpha.how
+    assert alpha.how == (
+        "import it with `aprecords attendance import`; weeks in a school holiday "
+        "go in attendance.holidays of aprecords.yml"
+    )
     # Without names, the id is all there is.
     assert (
         "from a for w/c"

@@ -255,8 +255,8 @@ def returns_to(config: Config) -> str:
 
 
 def _provider_pointer(data: dict[str, Any], provider: str) -> str:
-    """Where a provider is named first among the placement's providers."""
-    for i, item in enumerate(data.get("placements") or []):
-        if item.get("provider") == provider:
-            return pointer("placements", i, "provider")
-    return pointer("placements")
+    """Where a provider is named first among the placement's providers (a provider owing a
+    return is always one of them: its weeks come from its own timetable there)."""
+    items = data.get("placements") or []
+    first = next(i for i, item in enumerate(items) if item.get("provider") == provider)
+    return pointer("placements", first, "provider")
