@@ -73,3 +73,18 @@ def test_the_parents_copy_speaks_to_parents(site, audience) -> None:
     assert "For the pupil's parents and carers." in said and "Built for" not in said
     assert "beyond this audience" not in said
     assert css_string("A copy for the pupil's parents and carers") in copy
+
+
+def test_a_providers_parents_copy_shows_the_whole_week_without_the_other_provider(site) -> None:
+    """marsh-lane-2025-002 is at Brickworks and at Fenwick Vale on Wednesdays: Brickworks's
+    parents' copy marks Wednesday as another provision and does not name it."""
+    record = next((site.parent / "repo/records/placements").glob("*/marsh-lane-2025-002.yaml"))
+    data = yaml.safe_load(record.read_text("utf-8"))
+    (other,) = [pl for pl in data["placements"] if pl["provider"] != "brickworks"]
+    days = "; ".join(f"{d.capitalize()} {' and '.join(h)}" for d, h in other["sessions"].items())
+    raw = site / "provider-brickworks/placements/marsh-lane-2025-002/print-parents.html"
+    said = words(html.unescape(raw.read_text("utf-8")))
+    assert f"Another provision (the school can tell you more) {days}" in said
+    assert "Fenwick" not in said and other["course"] not in said
+    hub = words(page(site, "hub", "parents"))
+    assert "Another provision" not in hub  # the hub's copy names every provider itself

@@ -130,7 +130,13 @@ def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, s
         if view == "parents":
             narrow = getattr(site, "parents", None)
             data = narrow.placements.get(pid, context["p"]) if narrow else context["p"]
+            others = [
+                pl.get("sessions") or {}
+                for pl in data.get("placements") or []
+                if audience.kind == "provider" and pl.get("provider") not in audience.providers
+            ]
             data = own_placements(data, audience)
+            values.update(OTHER_SESSIONS=others)
             row = _row(pid, data, site.today)
             school = (narrow.schools if narrow else site.scoped.schools).get(row.school)
             values.update(row=row, p=data, school=school, commits=None, attendance="")
