@@ -402,3 +402,17 @@ def test_review_handles_other_layouts(repo, run_cli, layout):
     assert after.startswith(prefix)
     new = _reviews(file)
     assert new[:-1] == old and new[-1]["date"] == "2026-03-17"
+
+
+def test_a_next_review_one_term_on_is_moved_back_out_of_a_holiday(repo, run_cli):
+    """16 weeks after Mon 2 Feb 2026 is Mon 25 May, in the summer half term (25 to 29 May in
+    aprecords.yml): the latest school day before it is Fri 22 May."""
+    run_cli("--root", repo, "new", *NEW_FLAGS)
+    data = load_file(repo / FOLDER / "hollybrook-2026-001.yaml", "x").data
+    assert data["next_review"]["date"] == "2026-05-22"
+    result = run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-02-03")
+    assert result.code == 0, result.err
+    reviews = load_file(repo / PLACEMENT, "x").data["reviews"]
+    assert reviews[-1]["next_review"]["date"] == "2026-05-22"  # 26 May is in the half term
+    assert authoring.school_day_by(date(2026, 5, 24), []) == date(2026, 5, 22)  # a Sunday
+    assert authoring.school_day_by(date(2026, 5, 21), []) == date(2026, 5, 21)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from aprecords import model
-from aprecords.attendance.returns import holidays_of, week_list
+from aprecords.attendance.returns import holidays_of, in_holiday, week_list
 from aprecords.attendance.reviews import ReviewPeriod, period_before
 from aprecords.canonical import canonical
 from aprecords.config import Config
@@ -273,7 +273,9 @@ def render_new(
     """The text of a new placement record: given answers filled, the rest FILL IN."""
     a = answers
     assert a.requested_start is not None
-    review_by = a.requested_start + timedelta(weeks=config.max_interval_weeks)
+    review_by = school_day_by(
+        a.requested_start + timedelta(weeks=config.max_interval_weeks), holidays_of(config.data)
+    )
     f = lambda what: scalar(fill(what))  # noqa: E731
     out = [
         f"# Commissioning agreement made with `aprecords new` on {made}.",
@@ -362,7 +364,7 @@ def render_new(
         "    strategies_apply_offsite: false  # true if the strategies still apply off-site",
         f"    transport_risks: {f('transport risks and how they are managed, or None identified')}",
         "",
-        "# The first review: at most one term after the start (this date is the latest allowed).",
+        "# The first review: at most one term after the start (the latest school day allowed).",
         "next_review:",
         f"  date: {review_by.isoformat()}",
         f"  staff: {f('who will complete the review')}",
@@ -533,8 +535,22 @@ def _figure_lines(period: ReviewPeriod | None) -> list[str]:
     ]
 
 
+def school_day_by(latest: date, holidays: Sequence[tuple[date, date]]) -> date:
+    """The last school day on or before ``latest``: not a weekend, not in a holiday (a next
+    review set one term on must not land in a half term)."""
+    day = latest
+    while day.weekday() >= 5 or in_holiday(day, holidays):
+        day -= timedelta(days=1)
+    return day
+
+
 def _review_lines(
-    data: dict[str, Any], when: date, staff: str, weeks: int, period: ReviewPeriod | None
+    data: dict[str, Any],
+    when: date,
+    staff: str,
+    weeks: int,
+    period: ReviewPeriod | None,
+    holidays: Sequence[tuple[date, date]] = (),
 ) -> list[str]:
     """The new review as YAML lines, relative to its dash at column 0."""
     f = lambda what: scalar(fill(what))  # noqa: E731
@@ -570,7 +586,7 @@ def _review_lines(
         lines.append("      change: carried")
     lines += [
         "  next_review:  # at most one term after this review",
-        f"    date: {(when + timedelta(weeks=weeks)).isoformat()}",
+        f"    date: {school_day_by(when + timedelta(weeks=weeks), holidays).isoformat()}",
         f"    staff: {scalar(staff)}",
     ]
     return lines
@@ -640,7 +656,12 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
         data, _register(root, record_id), when, holidays_of(config.data), latest or start
     )
     lines = _review_lines(
-        data, when, staff or model.next_review(data)["staff"], config.max_interval_weeks, period
+        data,
+        when,
+        staff or model.next_review(data)["staff"],
+        config.max_interval_weeks,
+        period,
+        holidays_of(config.data),
     )
     note = [f"# Review of {when}, added with `aprecords review`: replace every 'FILL IN'."]
     if column is None:
