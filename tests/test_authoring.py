@@ -416,3 +416,15 @@ def test_a_next_review_one_term_on_is_moved_back_out_of_a_holiday(repo, run_cli)
     assert reviews[-1]["next_review"]["date"] == "2026-05-22"  # 26 May is in the half term
     assert authoring.school_day_by(date(2026, 5, 24), []) == date(2026, 5, 22)  # a Sunday
     assert authoring.school_day_by(date(2026, 5, 21), []) == date(2026, 5, 21)
+
+
+def test_a_fill_in_outside_the_timetable_is_still_a_schema_error(repo, run_cli):
+    """Only the timetable's FILL IN is left to placeholder-filled alone: elsewhere a rule
+    could meet text where it expects a number, so the schema reports it first."""
+    run_cli("--root", repo, "new", *NEW_FLAGS)
+    file = repo / FOLDER / "hollybrook-2026-001.yaml"
+    text = file.read_text("utf-8")
+    assert "hours_per_week: 5" in text
+    file.write_text(text.replace("hours_per_week: 5", "hours_per_week: 'FILL IN: hours'"))
+    found = [f for f in validate_json(run_cli, repo, "2026-01-10") if "2026-001" in f["path"]]
+    assert any(f["rule"].startswith("schema-") and "hours_per_week" in f["pointer"] for f in found)
