@@ -196,10 +196,12 @@ def flags_for(
     weeks_by_placement: dict[str, list[Week]],
     today: date,
     lengths: tuple[int, int] = (RECENT_WEEKS, HALF_TERM_WEEKS),
+    holidays: Holidays = (),
 ) -> list[Flag]:
     """Active placements persistently or severely absent over each window, worst first.
 
-    Works on plain data (a site passes its audience's scoped records).
+    Works on plain data (a site passes its audience's scoped records). Each flag's figures
+    count the window's missing marks too, so the dashboard can say how many there are.
     """
     windows = [(f"last {n} weeks", n) for n in dict.fromkeys(lengths)]
     flags: list[Flag] = []
@@ -207,8 +209,9 @@ def flags_for(
         if model.status(data, today) != "active":
             continue
         weeks = weeks_by_placement.get(pid, [])
+        owed = owed_by(data, holidays, today)
         for label, length in windows:
-            figures = window(weeks, today, length)
+            figures = window(weeks, today, length, owed)
             if figures.level is not None:
                 flags.append(Flag(pid, data["school"], label, length, figures))
     return sorted(flags, key=lambda f: (f.weeks, f.figures.rate or 0.0, f.placement))
@@ -222,7 +225,13 @@ def absence_flags(
     placements = {
         pid: r.data for pid, r in repo.placements.items() if wanted is None or pid in wanted
     }
-    return flags_for(placements, registers(repo), today, recent_weeks(repo.config.data))
+    return flags_for(
+        placements,
+        registers(repo),
+        today,
+        recent_weeks(repo.config.data),
+        holidays_of(repo.config.data),
+    )
 
 
 def schools_for(

@@ -382,4 +382,4 @@ def dashboard(
     per_school = {
         label: schools_for(placements, weeks, start, today, holidays) for label, start in columns
     }
-    return Dashboard(distinct, flags_for(placements, weeks, today, lengths), per_school)
+    return Dashboard(distinct, flags_for(placements, weeks, today, lengths, holidays), per_school)
