@@ -142,7 +142,11 @@ def test_each_action_reaches_the_right_dashboards_only(
     examples: Path, audience: str, shown: set[str]
 ) -> None:
     page = dashboard(examples, audience, date(2026, 3, 25))
-    assert re.findall(r"(?m)^## .*", page)[0] == "## Action needed", "not the first section"
+    # A provider's dashboard opens with its weekly return (the template, one click away);
+    # then, as on every dashboard, what needs doing.
+    first = ["## Your weekly attendance return"] if audience.startswith("provider-") else []
+    heads = re.findall(r"(?m)^## .*", page)
+    assert heads[: len(first) + 1] == [*first, "## Action needed"], "not the first section"
     section = action_section(page)
     for item in (LATE_START, RISK, DSL):
         assert (item in section.lower()) == (item in shown), (audience, item)
@@ -195,3 +199,33 @@ def test_each_section_offers_a_change_request_with_nothing_but_the_record_id(
         assert "Record: hollybrook-2025-001" in link
         for secret in (student["name"], *student["name"].split(), student["upn"]):
             assert secret not in link
+
+
+@pytest.mark.parametrize(
+    ("review", "rule"),
+    [
+        ("2026-03-24", "review-overdue"),  # yesterday
+        ("2026-03-25", "review-due"),  # today: due, not yet overdue
+        ("2026-04-08", "review-due"),  # the last day of due_soon_days (14)
+        ("2026-04-09", None),
+    ],
+)
+def test_a_review_due_today_is_due_not_overdue(review: str, rule: str | None) -> None:
+    from aprecords.actions import placement_actions
+    from conftest import PROJECT
+
+    repo = load_repository(PROJECT)
+    data = {
+        "actual_start": "2026-01-06",
+        "placements": [],
+        "next_review": {"date": review, "staff": "A Mentor"},
+    }
+    found = [
+        a
+        for a in placement_actions("x", data, date(2026, 3, 25), repo.config)
+        if a.rule.startswith("review-")
+    ]
+    assert [a.rule for a in found] == ([rule] if rule else [])
+    if rule:
+        assert found[0].since == date.fromisoformat(review)
+        assert found[0].overdue is (rule == "review-overdue")

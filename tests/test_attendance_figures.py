@@ -203,3 +203,23 @@ def test_window_lengths_come_from_the_configuration(repo: Path) -> None:
     repo_ = load_repository(repo)
     assert figures.recent_weeks(repo_.config.data) == (1, 6)
     assert figures.absence_flags(repo_, date(2026, 1, 10)) == []
+
+
+def test_flags_and_school_figures_count_missing_marks(repo: Path) -> None:
+    # As above, but Thursday AM of w/c 5 Jan left blank although the timetable owes it.
+    _write_attendance(
+        repo,
+        [
+            "2025-12-01, marks: [-, -, /, \\, -, -, /, -, -, -]",
+            "2025-12-15, marks: [-, -, /, \\, -, -, N, -, -, -]",
+            "2026-01-05, marks: [-, -, /, \\, -, -, '-', -, -, -]",
+        ],
+    )
+    repo_ = load_repository(repo)
+    flags = figures.absence_flags(repo_, date(2026, 1, 10))
+    # Last 4 weeks: 5 possible, 1 absent, 1 missing: the blank is neither attended nor possible.
+    assert [(f.window, f.figures.possible, f.figures.missing) for f in flags] == [
+        ("last 4 weeks", 5, 1),
+        ("last 6 weeks", 8, 1),
+    ]
+    assert figures.by_school(repo_)["hollybrook"] == Figures(8, 7, 0, 1, 1)

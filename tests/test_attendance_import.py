@@ -401,3 +401,33 @@ def test_a_providers_template_imports_as_it_is_once_marked(tmp_path: Path, run_c
     assert f"{len(rows) - 2} rows with no mark at all skipped" in result.out  # all but header, one
     text = (root / ATT).read_text("utf-8")
     assert "{week: 2026-01-12, marks: [-, -, /, \\, -, -, /, -, -, -]}" in flow(text)
+
+
+def test_a_partly_marked_week_stays_in_the_template_to_complete(tmp_path: Path, run_cli) -> None:
+    """Tobias's w/c 5 Jan with Thu AM blanked: on 13 Jan that week is partly received, so the
+    template lists it with the marks the register has and Thu AM empty; once marked, the row
+    completes the week."""
+    import csv as csvmodule
+
+    from conftest import copy_examples, line_of
+
+    root = copy_examples(tmp_path / "r")
+    week = line_of(root / ATT, "- week: 2026-01-05")
+    replace_line(root / ATT, "- /", "- '-'", start=week + 2 + 6)  # the seventh: Thu AM
+    site = tmp_path / "site"
+    args = ["--root", root, "build", "--today", "2026-01-13", "--site-dir", site]
+    assert run_cli(*args, "--audience", "provider-brickworks").code == 0
+    template = site / "provider-brickworks" / "attendance-template.csv"
+    rows = list(csvmodule.reader(template.read_text("utf-8").splitlines()))
+    (partly,) = [r for r in rows[1:] if r[0] == ID and r[2] == "2026-01-05"]
+    assert partly[3:] == ["-", "-", "/", "\\", "-", "-", "", "-", "-", "-"]
+    partly[9] = "I"
+    marked = tmp_path / "marked.csv"
+    with marked.open("w", newline="", encoding="utf-8") as handle:
+        csvmodule.writer(handle).writerows([rows[0], partly])
+    result = run_cli("--root", root, "attendance", "import", marked)
+    assert result.code == 0, result.err
+    assert "1 completed" in result.out
+    assert "{week: 2026-01-05, marks: [-, -, /, \\, -, -, I, -, -, -]}" in flow(
+        (root / ATT).read_text("utf-8")
+    )

@@ -89,7 +89,9 @@ def test_key_lists_every_code() -> None:
     text = legend()
     for code in CODES:
         assert code.meaning in text
-    assert text.count('class="att ') == len(CODES)
+    # Every code, and the missing mark (a timetabled session left blank).
+    assert text.count('class="att ') == len(CODES) + 1
+    assert "Missing mark" in text and "att-missing" in text
 
 
 def test_chart_is_svg_with_title_desc_and_a_bar_per_week_with_sessions() -> None:
@@ -129,9 +131,10 @@ def test_agreement_section() -> None:
     assert text.startswith("## Attendance\n")
     for part in ("### Weekly attendance", "### Herringbone", "<svg", "Key to the codes"):
         assert part in text
-    assert "| From the start to the review of 8 Dec 2025 | 4 | 4 | 0 | 0 | 100.0% |" in text
+    # With no timetable in the data no mark is owed: the Missing marks column is 0.
+    assert "| From the start to the review of 8 Dec 2025 | 4 | 4 | 0 | 0 | 0 | 100.0% |" in text
     assert (
-        "| Since the review of 8 Dec 2025 &#40;to 10 Jan 2026&#41; | 4 | 1 | 1 | 2 | 25.0% |"
+        "| Since the review of 8 Dec 2025 &#40;to 10 Jan 2026&#41; | 4 | 1 | 1 | 2 | 0 | 25.0% |"
         in text
     )
     assert agreement_section("p", placement, None, date(2026, 1, 10)).endswith(
@@ -151,3 +154,40 @@ def test_the_help_page_documents_every_code_and_rule() -> None:
     assert len(rules) >= 6
     for rule in rules:
         assert f"`{rule.id}`" in text, rule.id
+
+
+# A return that left Tuesday blank where the timetable owes Mon, Tue and Wed, AM and PM.
+TIMETABLED = {
+    "actual_start": "2026-01-05",
+    "placements": [
+        {
+            "provider": "brickworks",
+            "sessions": {"monday": ["AM", "PM"], "tuesday": ["AM", "PM"]},
+        }
+    ],
+}
+BLANK_TUESDAY = {
+    "placement": "p",
+    "weeks": [{"week": "2026-01-05", "marks": ["/", "\\", "-", "-", "-", "-", "-", "-", "-", "-"]}],
+}
+
+
+def test_a_blank_timetabled_session_is_a_missing_mark_not_no_session() -> None:
+    text = agreement_section("p", TIMETABLED, BLANK_TUESDAY, date(2026, 1, 12))
+    rows = parse(text.split("### Herringbone")[1])
+    (week,) = rows
+    assert week[2] == ("?", "att-missing", "missing mark")
+    assert week[3] == ("?", "att-missing", "missing mark")
+    assert week[4] == ("-", "att-none", "no session")  # Wednesday is not on the timetable
+    assert "2 of 2 (100.0%), 2 marks missing" in text
+    # The figures table counts the two missing marks on their own, never as attended.
+    assert "| Whole placement &#40;from 5 Jan 2026&#41; | 2 | 2 | 0 | 0 | 2 | 100.0% |" in text
+    svg = text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "2 timetabled sessions have no mark" in svg and "att-missing-mark" in svg
+
+
+def test_marks_not_yet_due_are_not_missing() -> None:
+    # On Tue 6 Jan only Monday has passed: Tuesday is not yet owed.
+    text = agreement_section("p", TIMETABLED, BLANK_TUESDAY, date(2026, 1, 6))
+    assert "att-missing" not in text.split("### Herringbone")[1].split("Key to the codes")[0]
+    assert "| 2 | 2 | 0 | 0 | 0 | 100.0% |" in text

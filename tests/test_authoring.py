@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -70,9 +71,23 @@ def test_new_once_filled_in_is_valid(repo, run_cli):
     run_cli("--root", repo, "new", *NEW_FLAGS)
     file = repo / FOLDER / "hollybrook-2026-001.yaml"
     text = file.read_text("utf-8")
+    # The timetable is the one answer that is not free text: the days and sessions agreed.
+    sessions = re.compile(r"^      monday:\n        - .*FILL IN.*$", re.M)
+    assert len(sessions.findall(text)) == 1
+    text = sessions.sub("      tuesday:\n        - AM", text)
     file.write_text(text.replace("FILL IN: ", "Answer: "), "utf-8")
     found = [f for f in validate_json(run_cli, repo, "2026-01-10") if "2026-001" in f["path"]]
     assert found == []
+
+
+def test_new_invents_no_session(repo, run_cli):
+    """A made-up Monday would clash with another provider and hide a return never sent."""
+    run_cli("--root", repo, "new", *NEW_FLAGS)
+    data = load_file(repo / FOLDER / "hollybrook-2026-001.yaml", "x").data
+    (item,) = data["placements"]
+    assert [h for halves in item["sessions"].values() for h in halves if h in ("AM", "PM")] == []
+    found = validate_json(run_cli, repo, "2026-01-10")
+    assert any(f["pointer"] == "/placements/0/sessions/monday/0" for f in found)
 
 
 def test_new_numbers_ids_after_the_highest_and_never_overwrites(repo, run_cli):
@@ -133,6 +148,26 @@ def test_new_missing_flags_without_a_terminal_is_a_usage_error(repo, run_cli):
     assert result.code == 2
     for flag in ("--provider", "--pupil", "--year", "--requested-start", "--completed-by"):
         assert flag in result.err
+
+
+def test_new_checks_each_answer_as_it_is_given(repo, run_cli, monkeypatch):
+    """An unknown school is refused at once, before the other questions."""
+    answers = iter(["nowhere", "hollybrook", "nobody", "brickworks", "Ada Lovelace", "9",
+                    "2026-03-02", "Mr Test", "t@hollybrook.example.org", "no"])  # fmt: skip
+    asked: list[str] = []
+
+    def fake_input(prompt: str) -> str:
+        asked.append(prompt)
+        return next(answers)
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", fake_input)
+    result = run_cli("--root", repo, "new")
+    assert result.code == 0, result.err
+    assert asked[:4] == [asked[0], asked[0], asked[2], asked[2]]
+    assert asked[0].startswith("School") and asked[2].startswith("Provider")
+    first, second = (result.out.index(s) for s in ("no school 'nowhere'", "no provider 'nobody'"))
+    assert first < second
 
 
 def test_new_asks_on_a_terminal_for_what_is_missing(repo, run_cli, monkeypatch):
@@ -367,3 +402,29 @@ def test_review_handles_other_layouts(repo, run_cli, layout):
     assert after.startswith(prefix)
     new = _reviews(file)
     assert new[:-1] == old and new[-1]["date"] == "2026-03-17"
+
+
+def test_a_next_review_one_term_on_is_moved_back_out_of_a_holiday(repo, run_cli):
+    """16 weeks after Mon 2 Feb 2026 is Mon 25 May, in the summer half term (25 to 29 May in
+    aprecords.yml): the latest school day before it is Fri 22 May."""
+    run_cli("--root", repo, "new", *NEW_FLAGS)
+    data = load_file(repo / FOLDER / "hollybrook-2026-001.yaml", "x").data
+    assert data["next_review"]["date"] == "2026-05-22"
+    result = run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-02-03")
+    assert result.code == 0, result.err
+    reviews = load_file(repo / PLACEMENT, "x").data["reviews"]
+    assert reviews[-1]["next_review"]["date"] == "2026-05-22"  # 26 May is in the half term
+    assert authoring.school_day_by(date(2026, 5, 24), []) == date(2026, 5, 22)  # a Sunday
+    assert authoring.school_day_by(date(2026, 5, 21), []) == date(2026, 5, 21)
+
+
+def test_a_fill_in_outside_the_timetable_is_still_a_schema_error(repo, run_cli):
+    """Only the timetable's FILL IN is left to placeholder-filled alone: elsewhere a rule
+    could meet text where it expects a number, so the schema reports it first."""
+    run_cli("--root", repo, "new", *NEW_FLAGS)
+    file = repo / FOLDER / "hollybrook-2026-001.yaml"
+    text = file.read_text("utf-8")
+    assert "hours_per_week: 5" in text
+    file.write_text(text.replace("hours_per_week: 5", "hours_per_week: 'FILL IN: hours'"))
+    found = [f for f in validate_json(run_cli, repo, "2026-01-10") if "2026-001" in f["path"]]
+    assert any(f["rule"].startswith("schema-") and "hours_per_week" in f["pointer"] for f in found)

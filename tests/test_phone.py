@@ -69,20 +69,41 @@ def test_action_columns_are_visible_on_a_phone_without_scrolling(chromium, hub, 
     assert present <= shown, f"off-screen on a phone: {present - shown}"
 
 
-def test_wide_tables_scroll_in_their_box_with_the_first_column_in_view(chromium, hub) -> None:
-    """The herringbone at 390 px: its box scrolls, the page does not, the week stays."""
+def test_the_herringbone_fits_a_phone_with_every_session_in_view(chromium, hub) -> None:
+    """Issue 21: the herringbone needs no sideways scrolling at 390 px: Fri PM and the
+    week's attendance are on screen, and the week column is first."""
     page = chromium.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{hub.origin}/placements/{RICH}.html")
     box = page.locator(".att-scroll")
     box.scroll_into_view_if_needed()
     sizes = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
-    assert sizes[0] > sizes[1], "the herringbone should be wider than a phone"
-    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
-    first = box.locator("tbody th").first.bounding_box()
-    frame = box.bounding_box()
-    assert first and frame and first["x"] >= frame["x"] - 1 and first["x"] < frame["x"] + 40
+    assert sizes[0] <= sizes[1], f"the herringbone scrolls sideways: {sizes}"
+    heads = box.evaluate(
+        """b => [...b.querySelectorAll('thead th')].map(th => {
+             const r = th.getBoundingClientRect();
+             return [th.innerText.replace(/\\s+/g, ' ').trim(), r.left, r.right]; })"""
+    )
+    assert heads[0][0] == "Week commencing" and heads[-2][0] == "Fri PM"
+    assert all(left >= 0 and right <= 390 for _, left, right in heads), heads
     assert page.evaluate("document.documentElement.scrollWidth") == 390
     page.close()
+
+
+def test_a_plain_table_is_stacked_on_a_phone_each_cell_under_its_heading(chromium, hub) -> None:
+    """The action list at 390 px: one block per item, every cell labelled, nothing cut."""
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{hub.origin}/index.html")
+    cells = page.evaluate(
+        """() => { const t = document.querySelector('article table');
+             return [...t.querySelectorAll('tbody tr:first-child td')].map(td => {
+               const r = td.getBoundingClientRect();
+               return [td.dataset.label, getComputedStyle(td, '::before').content, r.left,
+                       r.right, td.scrollWidth <= td.clientWidth + 1]; }); }"""
+    )
+    page.close()
+    assert [c[0] for c in cells] == ["Pupil", "Due", "What to do", "Who"]
+    for label, before, left, right, fits in cells:
+        assert before == f'"{label}"' and left >= 0 and right <= 390 and fits, (label, left, right)
 
 
 def test_no_cell_is_cut_on_a_desktop(chromium, hub) -> None:

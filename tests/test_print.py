@@ -114,7 +114,11 @@ def test_each_view_has_the_form_header_and_a_running_header_and_footer(
     for number, text in enumerate(texts, start=1):
         lines = [flat(line) for line in text.strip().splitlines() if line.strip()]
         head, foot = lines[0], lines[-1]
-        assert f"Built for: {hub_name}" in head and "CONFIDENTIAL" in head, head
+        # The parents' copy is read by parents (issue 21): its running head speaks to them.
+        who = "A copy for the pupil's parents and carers" if view == "parents" else "Built for:"
+        assert who in head and "CONFIDENTIAL" in head, head
+        assert view == "parents" or f"Built for: {hub_name}" in head, head
+        assert view != "full" or "RESTRICTED" in head, head  # the hub sees the restricted class
         assert f"Page {number} of {total}" in foot, foot
         assert printed.search(foot) and RICH in foot, foot
     whole = flat(" ".join(texts))

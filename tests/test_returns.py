@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from aprecords.access import audiences
+from aprecords.actions import placement_actions
 from aprecords.attendance.register import Week
-from aprecords.attendance.returns import Due, blank_planned, due_weeks, not_received
+from aprecords.attendance.returns import Due, blank_planned, due_weeks, not_received, owed_by
 from aprecords.repository import load_repository
 from aprecords.scope import scope
 from aprecords.site.render import make_site, render_pages
@@ -73,9 +74,9 @@ def test_missing_and_blank_weeks_are_not_received() -> None:
         week("2026-01-19", "- - - - - - - - - -"),  # sent, but every planned cell blank
     ]
     missing = not_received(due, register)
-    assert [(str(m.week), m.recorded) for m in missing] == [
-        ("2026-01-12", False),
-        ("2026-01-19", True),
+    assert [(str(m.week), m.recorded, m.partly) for m in missing] == [
+        ("2026-01-12", False, False),
+        ("2026-01-19", True, False),
     ]
     partly = [week("2026-01-05", "- - / \\ - - - - - -")]  # Thu AM (6) left blank
     assert [(str(w.start), s, p) for w, s, p in blank_planned(due[:1], partly)] == [
@@ -111,7 +112,10 @@ def test_weeks_not_received_are_warnings_at_the_provider(
     mine = [f for f in findings(result, "attendance-return-missing") if f.startswith(FILE)]
     assert len(mine) == 1 and result.code == 0
     assert mine[0].startswith(f"{FILE}:{line_of(root / FILE, '- provider: brickworks')}:")
-    assert "brickworks for w/c 2026-01-12, 2026-01-19 (2 weeks)" in mine[0]
+    assert "Brickworks Construction Skills for w/c 2026-01-12, 2026-01-19 (2 weeks)" in mine[0]
+    # Staff at the hub read how they take it in; the provider is told where to send it.
+    assert "to J16 attendance team (attendance@j16.example.org)" in mine[0]
+    assert "aprecords attendance import" in mine[0]
 
 
 def test_a_blank_timetabled_cell_is_a_finding(
@@ -150,14 +154,14 @@ def test_dashboard_counts_returns_not_received(audience: str) -> None:
     assert "**Not complete:**" in page
     # The action for Tobias's missing weeks is Brickworks's to do: it is on its own list.
     actions = page.split("## Action needed")[1].split("\n## ")[0]
-    assert "not received from brickworks" in actions
+    assert "not received from Brickworks Construction Skills" in actions
 
 
 def test_a_provider_sees_only_its_own_returns() -> None:
     page = dashboard(PROJECT, "provider-brickworks", date(2026, 3, 25))
     actions = page.split("## Action needed")[1].split("\n## ")[0]
     # marsh-lane-2025-002 also attends Fenwick Vale: that return is Fenwick Vale's to send.
-    assert "not received from fenwick-vale" not in actions
+    assert "not received from Fenwick Vale" not in actions
     returns = page.split("## Attendance returns")[1].split("\n## ")[0]
     assert "Fenwick Vale" not in returns
 
@@ -166,3 +170,95 @@ def test_complete_registers_say_nothing_is_missing() -> None:
     page = dashboard(PROJECT, "hub", date(2026, 1, 12))
     assert "**Not complete:**" not in page
     assert "all received" in row_of(page, "Attendance returns", "Brickworks Construction Skills")
+
+
+def test_a_partly_marked_week_is_not_received() -> None:
+    # Tue AM and PM (2, 3) marked, Thu AM (6) blank: the week is partly received, so still
+    # owed, and only Thu AM is left to mark.
+    due = [Due("brickworks", date(2026, 1, 5), (2, 3, 6))]
+    partly = not_received(due, [week("2026-01-05", "- - / \\ - - - - - -")])
+    assert [(m.sessions, m.recorded, m.partly) for m in partly] == [((6,), True, True)]
+    # Every due session marked: received, whatever the other sessions hold.
+    assert not_received(due, [week("2026-01-05", "- - / \\ - - I - - -")]) == []
+
+
+def test_a_providers_end_date_limits_its_returns() -> None:
+    # Brickworks stops after Tue 13 Jan: w/c 12 Jan owes Tue only; nothing after it.
+    ends = {
+        **PLACEMENT,
+        "placements": [{**PLACEMENT["placements"][0], "end": "2026-01-13"}],
+    }
+    assert weeks_due("2026-02-02", data=ends) == [
+        ("2026-01-05", (2, 3, 6)),
+        ("2026-01-12", (2, 3)),
+    ]
+    starts = {
+        **PLACEMENT,
+        "placements": [{**PLACEMENT["placements"][0], "start": "2026-01-15"}],
+    }
+    assert weeks_due("2026-01-26", data=starts) == [
+        ("2026-01-12", (6,)),
+        ("2026-01-19", (2, 3, 6)),
+    ]
+
+
+def test_owed_sessions_follow_the_timetable_dates_and_holidays() -> None:
+    owed = owed_by(PLACEMENT, [(date(2026, 1, 15), date(2026, 1, 15))], date(2026, 1, 21))
+    assert owed(date(2025, 12, 29)) == frozenset()  # before the start on Tue 6 Jan
+    assert owed(date(2026, 1, 5)) == {2, 3, 6}
+    assert owed(date(2026, 1, 12)) == {2, 3}  # Thu 15 Jan is a holiday
+    assert owed(date(2026, 1, 19)) == {2, 3}  # Thu 22 Jan is not yet past on Wed 21 Jan
+    ended = owed_by({**PLACEMENT, "ended": {"date": "2026-01-06"}}, [])
+    assert ended(date(2026, 1, 5)) == {2, 3} and ended(date(2026, 1, 12)) == frozenset()
+    assert owed_by({"placements": PLACEMENT["placements"]}, [])(date(2026, 1, 5)) == frozenset()
+
+
+def test_the_action_names_partly_marked_weeks_and_the_due_date() -> None:
+    repo = load_repository(PROJECT)
+    data = {**PLACEMENT, "next_review": {"date": "2026-03-02", "staff": "A Mentor"}}
+    partly = week("2026-01-05", "- - / \\ - - - - - -").marks
+    register = {"placement": "x", "weeks": [{"week": "2026-01-05", "marks": partly}]}
+    found = [
+        a
+        for a in placement_actions(
+            "x", data, date(2026, 1, 13), repo.config, register, {"brickworks": "Brick Co"}
+        )
+        if a.rule == "attendance-return-missing"
+    ]
+    assert len(found) == 1
+    (action,) = found
+    assert "Brick Co for w/c 2026-01-05 (1 week; w/c 2026-01-05 only partly marked)" in action.what
+    # The week of 5 Jan was due on the Monday after it, 12 Jan.
+    assert action.since == date(2026, 1, 12) and action.overdue
+    assert "aprecords" not in action.what and "holidays" not in action.what
+    assert "aprecords attendance import" in action.for_hub
+    marks = week("2026-01-05", "- - / \\ - - I - - -").marks
+    complete = {**register, "weeks": [{"week": "2026-01-05", "marks": marks}]}
+    assert not [
+        a
+        for a in placement_actions("x", data, date(2026, 1, 13), repo.config, complete)
+        if a.rule == "attendance-return-missing"
+    ]
+
+
+def test_a_provider_is_told_at_the_top_what_to_send_for_which_weeks_and_to_whom() -> None:
+    page = dashboard(PROJECT, "provider-brickworks", date(2026, 3, 25))
+    top = page.split("## Action needed")[0]
+    assert "(attendance-template.csv)" in top
+    # The contact of attendance.returns_to in aprecords.yml, as the page shows it.
+    assert "J16 attendance team &#40;attendance&#64;j16&#46;example&#46;org&#41;" in top
+    assert "27 weekly returns" in top and "3 pupils" in top
+    assert "12 Jan 2026" in top and "16 Mar 2026" in top  # the first and last weeks owed
+    assert "## Your weekly attendance return" not in dashboard(PROJECT, "hub", date(2026, 3, 25))
+
+
+@pytest.mark.parametrize("audience", ["school-hollybrook", "provider-brickworks"])
+def test_school_and_provider_pages_speak_without_commands_or_settings(audience: str) -> None:
+    repo = load_repository(PROJECT)
+    chosen = {a.name: a for a in audiences(repo)}[audience]
+    pages = dict(render_pages(make_site(scope(repo, chosen), repo.config, date(2026, 3, 25))))
+    for rel, text in pages.items():
+        for word in ("aprecords ", "aprecords&#46;yml", "attendance&#46;holidays", "actual_start"):
+            assert word not in text, (rel, word)
+    hub = dashboard(PROJECT, "hub", date(2026, 3, 25))
+    assert "aprecords attendance import" in hub

@@ -8,6 +8,7 @@ AM: 3 more). So a review on Tue 13 Jan 2026 covers 9 of 9 sessions, counted by h
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -120,3 +121,60 @@ def test_a_disagreement_is_on_the_hubs_action_list_only(tmp_path: Path) -> None:
             seen[audience.name] = "gives sessions_attended 32 (register: 31)" in section
     # It is the hub mentor's to put right; the school sees it among its pupils' items.
     assert seen == {"hub": True, "school-hollybrook": True, "provider-brickworks": False}
+
+
+def test_figures_are_not_filled_over_missing_marks(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    # Thu AM of w/c 5 Jan left blank: 1 of the 9 timetabled sessions has no mark.
+    week = line_of(repo / REGISTER, "- week: 2026-01-05")
+    replace_line(repo / REGISTER, "- /", "- '-'", start=week + 2 + 6)
+    result = run_cli("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-01-13")
+    assert result.code == 0, result.err
+    text = (repo / PLACEMENT).read_text("utf-8")
+    assert "# Not filled in: 1 timetabled session in w/c 2026-01-05 has no mark" in text
+    assert "sessions_possible" not in yaml.safe_load(text)["reviews"][-1]["attendance"]
+
+
+def test_running_review_again_for_its_date_completes_it(
+    repo: Path, run_cli: Callable[..., Result]
+) -> None:
+    """As the guide says: add the review, import the missing week, run the command again."""
+    args = ("--root", repo, "review", "hollybrook-2025-001", "--date", "2026-01-20")
+    assert run_cli(*args).code == 0
+    again = run_cli(*args)  # the register still lacks w/c 12 Jan: nothing to complete
+    assert again.code == 0 and "still not filled in" in again.out
+    assert "The register has no marks for w/c 2026-01-12" in again.out
+    before = (repo / PLACEMENT).read_text("utf-8")
+    assert len(yaml.safe_load(before)["reviews"]) == 2
+    with (repo / REGISTER).open("a", encoding="utf-8") as handle:
+        handle.write(
+            "  - week: 2026-01-12\n    marks: ['-', '-', /, \\, '-', '-', I, '-', '-', '-']\n"
+        )
+    done = run_cli(*args)
+    assert done.code == 0, done.err
+    assert "Completed the review of 2026-01-20" in done.out
+    text = (repo / PLACEMENT).read_text("utf-8")
+    reviews = yaml.safe_load(text)["reviews"]
+    assert [r["date"] for r in reviews] == [date(2025, 12, 9), date(2026, 1, 20)]
+    # 9 sessions to 12 Jan (counted in the module docstring), then Tue 13 AM and PM present
+    # and Thu 15 AM ill: 12 possible, 11 attended, 1 authorised.
+    figures = {k: v for k, v in reviews[-1]["attendance"].items() if k != "summary"}
+    assert figures == {
+        "sessions_possible": 12,
+        "sessions_attended": 11,
+        "authorised_absence": 1,
+        "unauthorised_absence": 0,
+        "percentage": 91.7,
+    }
+    assert "The register has no marks for" not in text and "# sessions_possible: 0" not in text
+    # Every other line is as it was: the only lines added are the figures (and their note),
+    # the only ones removed the command's own placeholder comments.
+    diff = list(difflib.ndiff(before.splitlines(), text.splitlines()))
+    added = [d[2:].strip() for d in diff if d.startswith("+ ")]
+    removed = [d[2:].strip() for d in diff if d.startswith("- ")]
+    assert all(line.startswith("#") for line in removed) and len(removed) == 8
+    assert [a.split(":")[0] for a in added if not a.startswith("#")] == list(figures)
+    third = run_cli(*args)
+    assert "already recorded with its attendance figures" in third.out
+    assert (repo / PLACEMENT).read_text("utf-8") == text

@@ -166,6 +166,48 @@ def _ended_before_start(root: Path) -> tuple[str, int]:
     return PLACEMENT, number + 1
 
 
+def _same_date_review(root: Path) -> tuple[str, int]:
+    """The review of 9 Dec added a second time, as re-running an older `review` did."""
+    file = root / PLACEMENT
+    text = file.read_text("utf-8")
+    first = text.index("reviews:\n") + len("reviews:\n")
+    file.write_text(text + text[first:], "utf-8")
+    return PLACEMENT, line_of(
+        file, "  - date: 2025-12-09", line_of(file, "  - date: 2025-12-09") + 1
+    )
+
+
+SECOND_PROVIDER = """\
+  - provider: fenwick-vale
+    course: Land-based studies taster
+    sites:
+      - home-farm
+    sessions:
+      thursday:
+        - AM
+      friday:
+        - AM
+    hours_per_week: 6
+    arranged_by: school
+    accreditation:
+      course_length: One term
+      qualification: Award in Land-Based Studies
+      level: entry-3
+      enrichment_only: false
+      progress_reporting: Termly report
+      level_flexibility: None needed
+"""
+
+
+def _timetable_clash(root: Path) -> tuple[str, int]:
+    """A second provider on Thursday morning, which Brickworks already has."""
+    at = insert_after(
+        root / PLACEMENT, "level_flexibility: Can move to the Entry 3", SECOND_PROVIDER
+    )
+    # A mapping is reported at its first entry, the line after "sessions:".
+    return PLACEMENT, line_of(root / PLACEMENT, "    sessions:", at) + 1
+
+
 def _provider_end_before_start(root: Path) -> tuple[str, int]:
     number = insert_after(
         root / PLACEMENT, "hours_per_week: 9", "    start: 2025-09-16\n    end: 2025-09-10\n"
@@ -255,6 +297,20 @@ CASES = [
     ),
     Case("review without actual start", "review-order", "error", _no_actual_start),
     Case("reviews out of date order", "review-order", "error", _review_out_of_order),
+    Case("two reviews on one date", "review-date-unique", "error", _same_date_review),
+    Case(
+        "next review in the spring half term",
+        "review-in-holiday",
+        "warning",
+        _replace(PLACEMENT, "date: 2026-03-17", "date: 2026-02-17"),
+    ),
+    Case(
+        "next review on a Saturday",
+        "review-in-holiday",
+        "warning",
+        _replace(PLACEMENT, "date: 2026-03-17", "date: 2026-03-14"),
+    ),
+    Case("two providers on one session", "timetable-clash", "error", _timetable_clash),
     Case("ended before it started", "dates-in-order", "error", _ended_before_start),
     Case("provider end before its start", "dates-in-order", "error", _provider_end_before_start),
     Case(
@@ -850,3 +906,23 @@ def test_every_rule_has_a_failing_case() -> None:
             continue
         missing.append(f"{rule.id} ({family})")
     assert missing == [], f"rules without a failing test: {missing}"
+
+
+def test_a_clash_names_both_providers_and_sessions_apart_in_time_do_not_clash(repo: Path) -> None:
+    _timetable_clash(repo)
+    (hit,) = [f for f in findings(repo) if f.rule == "timetable-clash"]
+    # Named as staff know them; a provider with no record here by its id.
+    assert "Brickworks Construction Skills" in hit.message and "fenwick-vale" in hit.message
+    assert "Thursday AM" in hit.message and "Friday" not in hit.message
+    # Brickworks until 30 Nov 2025, Fenwick Vale from 1 Dec: one after the other, no clash.
+    insert_after(repo / PLACEMENT, "hours_per_week: 9", "    end: 2025-11-30\n")
+    insert_after(repo / PLACEMENT, "hours_per_week: 6", "    start: 2025-12-01\n")
+    assert not [f for f in findings(repo) if f.rule == "timetable-clash"]
+
+
+def test_a_review_in_a_holiday_is_named_and_a_school_day_is_not_warned(repo: Path) -> None:
+    replace_line(repo / PLACEMENT, "date: 2026-03-17", "date: 2026-02-17")
+    (hit,) = [f for f in findings(repo) if f.rule == "review-in-holiday"]
+    assert "Spring half term 2026" in hit.message and "2026-02-17" in hit.message
+    replace_line(repo / PLACEMENT, "date: 2026-02-17", "date: 2026-02-23")  # the Monday after
+    assert not [f for f in findings(repo) if f.rule == "review-in-holiday"]

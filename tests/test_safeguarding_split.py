@@ -79,6 +79,9 @@ def test_every_page_opens_with_the_audience_banner(pages, audience: str, title: 
             text = text.split("\n---\n", 1)[1]
         first = html.unescape(text.splitlines()[0])
         assert first.startswith('<p class="audience-banner" role="note">'), rel
+        if rel.endswith("/print-parents.md"):  # read by parents: it speaks to them (issue 21)
+            assert "For the pupil's parents and carers." in first and "Built for" not in first
+            continue
         assert f"Built for: {title}</strong>" in first.replace("&#40;", "(").replace(
             "&#41;", ")"
         ), rel

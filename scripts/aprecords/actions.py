@@ -3,7 +3,9 @@
 One function, :func:`placement_actions`, derives every item from a placement's (schema-valid)
 data and the date; the validation rules in ``validate/rules/actions.py`` report the same items
 as findings, so the dashboard and CI never disagree. Each item names what to do, who does it
-(``hub``, ``school`` or ``provider:<id>``) and where in the record it is settled.
+(``hub``, ``school`` or ``provider:<id>``) and where in the record it is settled. ``what`` is
+in the words of the people who do it (names, not ids; no commands or settings); ``how`` adds
+the hub's own steps (commands, record fields), for the hub's site and ``validate`` only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aprecords import model
-from aprecords.attendance.returns import holidays_of, missing_for, week_list
+from aprecords.attendance.returns import Missing, holidays_of, missing_for, week_list
 from aprecords.attendance.reviews import disagreement, review_periods
 from aprecords.config import Config
 from aprecords.findings import pointer
@@ -73,6 +75,13 @@ class Action:
     since: date | None = None
     """The date it became due (a review date, a start date), if it has one."""
     overdue: bool = False
+    how: str = ""
+    """The hub's steps in its own terms (a command, a record field): never on other sites."""
+
+    @property
+    def for_hub(self) -> str:
+        """What to do, with the hub's steps where there are any."""
+        return f"{self.what}; {self.how}" if self.how else self.what
 
     def concerns(self, audience: Audience, school: str) -> bool:
         """True when ``audience`` should see this item on its dashboard.
@@ -137,18 +146,20 @@ def placement_actions(
     config: Config,
     register: dict[str, Any] | None = None,
     providers: Mapping[str, dict[str, Any]] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Iterator[Action]:
     """Every action item of one placement as of ``today``, most urgent kinds first.
 
     ``register`` is the data of the placement's attendance record, if it has one;
     ``providers`` the providers' data by id (for the duties at non-school providers).
+    ``names`` the providers' names by id (an id without a name is shown as it is).
     """
     from aprecords.lanotify import la_actions, non_school
     from aprecords.standards import standards_actions
     from aprecords.timelimits import limit_actions
 
     known = providers or {}
-    yield from la_actions(pid, data, today, non_school(known))
+    yield from la_actions(pid, data, today, non_school(known), names)
     yield from standards_actions(pid, data, today, known)
     yield from limit_actions(pid, data, today, config.data.get("time_limit_weeks"))
     state = model.status(data, today)
@@ -164,10 +175,11 @@ def placement_actions(
             pid,
             pointer("requested_start"),
             f"the requested start ({requested}) has passed and the placement has not started: "
-            "record its actual_start, or agree a new requested_start",
+            "record the date it started, or agree a new start date",
             (HUB, SCHOOL),
             requested,
             overdue=True,
+            how="the start date goes in actual_start, a new date in requested_start",
         )
     if state == "active" and start is not None:
         deadline = school_days_after(start, config.grace_school_days)
@@ -191,10 +203,11 @@ def placement_actions(
                 "review-overdue",
                 pid,
                 next_review_pointer(data),
-                f"hold the review that was due on {when}, and add it under reviews",
+                f"hold the review that was due on {when}, and record it",
                 everyone,
                 when,
                 overdue=True,
+                how="add it with `aprecords review`",
             )
         elif when is not None and when <= today + timedelta(days=config.due_soon_days):
             yield Action(
@@ -218,27 +231,42 @@ def placement_actions(
                 (HUB,),
                 period.end,
             )
-    missing: dict[str, list[date]] = {}
+    missing: dict[str, list[Missing]] = {}
     for item in missing_for(data, register, today, holidays):
-        missing.setdefault(item.provider, []).append(item.week)
-    for provider, weeks in missing.items():
+        missing.setdefault(item.provider, []).append(item)
+    for provider, items in missing.items():
+        name = (names or {}).get(provider, provider)
+        weeks = [m.week for m in items]
+        partly = [m.week for m in items if m.partly]
         yield Action(
             "attendance-return-missing",
             pid,
             _provider_pointer(data, provider),
-            f"attendance return not received from {provider} for {week_list(weeks)} "
-            f"({len(weeks)} week{'s' if len(weeks) != 1 else ''}): the provider sends it and "
-            "the hub imports it (aprecords attendance import); school holidays go in "
-            "attendance.holidays of aprecords.yml",
+            f"attendance return not received from {name} for {week_list(weeks)} "
+            f"({len(weeks)} week{'s' if len(weeks) != 1 else ''}"
+            + (f"; {week_list(partly)} only partly marked" if partly else "")
+            + f"): {name} sends the marks of every timetabled session of "
+            f"{'that week' if len(weeks) == 1 else 'those weeks'} to {returns_to(config)}",
             (f"provider:{provider}",),
-            weeks[0],
+            # A week's return is due on the Monday after it.
+            weeks[0] + timedelta(days=7),
             overdue=True,
+            how="import it with `aprecords attendance import`; weeks in a school holiday "
+            "go in attendance.holidays of aprecords.yml",
         )
 
 
+def returns_to(config: Config) -> str:
+    """Who attendance returns go to, in words: the configured contact, else the hub."""
+    contact = (config.data.get("attendance") or {}).get("returns_to")
+    if isinstance(contact, dict) and contact.get("email"):
+        return f"{contact.get('name') or config.hub} ({contact['email']})"
+    return f"the {config.hub} hub"
+
+
 def _provider_pointer(data: dict[str, Any], provider: str) -> str:
-    """Where a provider is named first among the placement's providers."""
-    for i, item in enumerate(data.get("placements") or []):
-        if item.get("provider") == provider:
-            return pointer("placements", i, "provider")
-    return pointer("placements")
+    """Where a provider is named first among the placement's providers (a provider owing a
+    return is always one of them: its weeks come from its own timetable there)."""
+    items = data.get("placements") or []
+    first = next(i for i, item in enumerate(items) if item.get("provider") == provider)
+    return pointer("placements", first, "provider")

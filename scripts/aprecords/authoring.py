@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from aprecords import model
-from aprecords.attendance.returns import holidays_of, week_list
+from aprecords.attendance.returns import holidays_of, in_holiday, week_list
 from aprecords.attendance.reviews import ReviewPeriod, period_before
 from aprecords.canonical import canonical
 from aprecords.config import Config
@@ -132,16 +132,41 @@ class NewPlacement:
         """(attribute, flag, question) for every answer not given."""
         return [q for q in self.QUESTIONS if getattr(self, q[0]) in (None, [], "")]
 
-    def ask(self, ask: Callable[[str], str]) -> None:
-        """Ask for each missing answer (``ask`` is ``input`` on a terminal), until valid."""
+    def ask(
+        self,
+        ask: Callable[[str], str],
+        check: Callable[[str, Any], None] | None = None,
+    ) -> None:
+        """Ask for each missing answer (``ask`` is ``input`` on a terminal), until valid.
+
+        ``check(name, value)`` raises UsageError for an answer that reads well but is wrong
+        (a school that has no record): each answer is checked as it is given.
+        """
         for name, _flag, question in self.missing():
             while True:
                 answer = ask(f"{question}: ").strip()
                 try:
-                    setattr(self, name, _parse_answer(name, answer))
+                    value = _parse_answer(name, answer)
+                    if check is not None:
+                        check(name, value)
+                    setattr(self, name, value)
                     break
                 except UsageError as exc:
                     print(f"  {exc}")
+
+
+def answer_checker(root: Path) -> Callable[[str, Any], None]:
+    """Checks a school or provider id against the records as soon as it is typed."""
+    schemas = Schemas(root / "schema")
+
+    def check(name: str, value: Any) -> None:
+        if name == "school":
+            _load_registry(root, "schools", value, schemas, "school")
+        elif name == "providers":
+            for ident in value:
+                _load_registry(root, "providers", ident, schemas, "provider")
+
+    return check
 
 
 def _parse_answer(name: str, answer: str) -> Any:
@@ -216,8 +241,9 @@ def _placement_lines(provider_id: str, provider: dict[str, Any]) -> list[str]:
         f"    # {provider['name']} offers: {offers}.",
         f"    course: {scalar(fill('the course or activity; then set the sites, sessions, hours and accreditation below to what was agreed'))}",  # noqa: E501
         f"    sites: [{sites[0]['id']}]  # every site the pupil may attend; the sites: {site_list}",
-        "    sessions:  # the sessions each week: monday to friday, each a list of AM, PM or both",
-        "      monday: [AM, PM]",
+        "    sessions:  # the sessions agreed each week: monday to friday, each a list of AM, PM",
+        "      # or both, e.g. tuesday: [AM, PM]; no two providers may share a session",
+        f"      monday: [{scalar(fill('the days and sessions agreed: replace monday: with each day'))}]",  # noqa: E501
         "    hours_per_week: 5  # hours of education a week at this provider",
         "    arranged_by: school  # or local-authority",
         "    accreditation:",
@@ -247,7 +273,9 @@ def render_new(
     """The text of a new placement record: given answers filled, the rest FILL IN."""
     a = answers
     assert a.requested_start is not None
-    review_by = a.requested_start + timedelta(weeks=config.max_interval_weeks)
+    review_by = school_day_by(
+        a.requested_start + timedelta(weeks=config.max_interval_weeks), holidays_of(config.data)
+    )
     f = lambda what: scalar(fill(what))  # noqa: E731
     out = [
         f"# Commissioning agreement made with `aprecords new` on {made}.",
@@ -337,7 +365,7 @@ def render_new(
         "    strategies_apply_offsite: false  # true if the strategies still apply off-site",
         f"    transport_risks: {f('transport risks and how they are managed, or None identified')}",
         "",
-        "# The first review: at most one term after the start (this date is the latest allowed).",
+        "# The first review: at most one term after the start (the latest school day allowed).",
         "next_review:",
         f"  date: {review_by.isoformat()}",
         f"  staff: {f('who will complete the review')}",
@@ -353,6 +381,9 @@ class Written:
 
     path: str
     record_id: str
+    message: str = ""
+    """What was done, where it was not simply the file written (``aprecords review``)."""
+    changed: bool = True
 
 
 def new_placement(root: Path, answers: NewPlacement, today: date) -> Written:
@@ -479,14 +510,21 @@ def _figure_lines(period: ReviewPeriod | None) -> list[str]:
             f"    unauthorised_absence: {f.unauthorised}",
             f"    percentage: {f.rate:.1f}",
         ]
-    why = (
-        ["    # No attendance register covers this period yet."]
-        if period is None or not period.uncovered
-        else [
+    if period is not None and period.uncovered:
+        why = [
             f"    # The register has no marks for {week_list(period.uncovered)}: import the",
             "    # missing weeks and run the command again, or add the figures if you have them",
         ]
-    )
+    elif period is not None and period.blank:
+        why = [
+            f"    # Not filled in: {period.figures.missing} timetabled session"
+            f"{'s' * (period.figures.missing != 1)} in {week_list(period.blank)} "
+            f"{'have' if period.figures.missing != 1 else 'has'} no mark",
+            "    # in the register. Import the completed weeks and run the command again for",
+            "    # this date, or add the figures if you have them",
+        ]
+    else:
+        why = ["    # No attendance register covers this period yet."]
     return [
         *why,
         "    # (AM and PM count as one session each):",
@@ -498,8 +536,22 @@ def _figure_lines(period: ReviewPeriod | None) -> list[str]:
     ]
 
 
+def school_day_by(latest: date, holidays: Sequence[tuple[date, date]]) -> date:
+    """The last school day on or before ``latest``: not a weekend, not in a holiday (a next
+    review set one term on must not land in a half term)."""
+    day = latest
+    while day.weekday() >= 5 or in_holiday(day, holidays):
+        day -= timedelta(days=1)
+    return day
+
+
 def _review_lines(
-    data: dict[str, Any], when: date, staff: str, weeks: int, period: ReviewPeriod | None
+    data: dict[str, Any],
+    when: date,
+    staff: str,
+    weeks: int,
+    period: ReviewPeriod | None,
+    holidays: Sequence[tuple[date, date]] = (),
 ) -> list[str]:
     """The new review as YAML lines, relative to its dash at column 0."""
     f = lambda what: scalar(fill(what))  # noqa: E731
@@ -535,7 +587,7 @@ def _review_lines(
         lines.append("      change: carried")
     lines += [
         "  next_review:  # at most one term after this review",
-        f"    date: {(when + timedelta(weeks=weeks)).isoformat()}",
+        f"    date: {school_day_by(when + timedelta(weeks=weeks), holidays).isoformat()}",
         f"    staff: {scalar(staff)}",
     ]
     return lines
@@ -586,6 +638,8 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
         raise UsageError(f"the review date {when} is before the placement started ({start})")
     recorded = model.reviews(data)
     latest = model.parse_date(recorded[-1]["date"]) if recorded else None
+    if latest is not None and when == latest:
+        return _complete_review(root, record_id, file, (raw, rel, doc), config, schemas)
     if latest is not None and when < latest:
         raise UsageError(
             f"the review date {when} is before the latest review ({latest}); "
@@ -603,7 +657,12 @@ def add_review(root: Path, record_id: str, when: date, staff: str | None = None)
         data, _register(root, record_id), when, holidays_of(config.data), latest or start
     )
     lines = _review_lines(
-        data, when, staff or model.next_review(data)["staff"], config.max_interval_weeks, period
+        data,
+        when,
+        staff or model.next_review(data)["staff"],
+        config.max_interval_weeks,
+        period,
+        holidays_of(config.data),
     )
     note = [f"# Review of {when}, added with `aprecords review`: replace every 'FILL IN'."]
     if column is None:
@@ -636,3 +695,35 @@ def _check_appended(old: dict[str, Any], new_text: str, rel: str, count: int) ->
             "expect, so it was left unchanged; add the review by hand (copy the "
             "previous one to the end of reviews:)"
         )
+
+
+def _complete_review(
+    root: Path,
+    record_id: str,
+    file: Path,
+    checked: tuple[bytes, str, Any],
+    config: Config,
+    schemas: Schemas,
+) -> Written:
+    """The latest review has ``when``'s date: fill its figures in if it lacks them."""
+    from aprecords.reviewcomplete import complete
+
+    raw, rel, doc = checked
+    recorded = model.reviews(doc.data)
+    review = recorded[-1]
+    when = model.parse_date(review["date"])
+    previous = model.parse_date(recorded[-2]["date"]) if len(recorded) > 1 else None
+    assert when is not None
+    period = period_before(
+        doc.data,
+        _register(root, record_id),
+        when,
+        holidays_of(config.data),
+        previous or model.parse_date(doc.data.get("actual_start")),
+    )
+    done = complete(doc.text, rel, review, period, _figure_lines(period))
+    if done.text is None:
+        return Written(rel, record_id, done.message, changed=False)
+    new_text = canonical(done.text, rel, schemas.resolved("placement"))
+    replace_file(file, new_text, raw)
+    return Written(rel, record_id, done.message)

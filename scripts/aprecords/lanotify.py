@@ -59,7 +59,11 @@ def non_school_items(data: dict[str, Any], outside: frozenset[str]) -> list[int]
 
 
 def la_actions(
-    pid: str, data: dict[str, Any], today: date, outside: frozenset[str]
+    pid: str,
+    data: dict[str, Any],
+    today: date,
+    outside: frozenset[str],
+    names: Mapping[str, str] | None = None,
 ) -> Iterator[Action]:
     """Ask the school to tell the LA of the placement, and (once told of it) of its end."""
     items = non_school_items(data, outside)
@@ -67,6 +71,7 @@ def la_actions(
         return
     told = data.get("la_notified") or {}
     first = data["placements"][items[0]]["provider"]
+    first = (names or {}).get(first, first)
     if model.status(data, today) == "ended":
         ended = model.parse_date(data["ended"]["date"])
         if told.get("start") and not told.get("end"):
@@ -75,10 +80,11 @@ def la_actions(
                 pid,
                 pointer("ended", "date"),
                 f"tell the local authority that the placement at {first} (not a school) "
-                f"ended on {ended}, and record the date as la_notified.end",
+                f"ended on {ended}, and record the date you told them",
                 (SCHOOL,),
                 ended,
                 overdue=True,
+                how="the date goes in la_notified.end",
             )
         return
     if told.get("start"):
@@ -91,10 +97,11 @@ def la_actions(
         pid,
         pointer("placements", items[0], "provider"),
         f"tell the local authority about this placement at {first} (not a school), and "
-        "record the date as la_notified.start",
+        "record the date you told them",
         (SCHOOL,),
         start,
         overdue=start is not None and start <= today,
+        how="the date goes in la_notified.start",
     )
 
 

@@ -106,10 +106,11 @@ def standards_actions(
                 "provider-standards",
                 pid,
                 pointer("placements", i, "provider"),
-                f"{provider_id}'s evidence against the national standards is not current: "
-                f"{gap_words(found)}; the hub checks it and records it under standards in "
-                f"records/providers/{provider_id}.yaml",
+                f"{provider.get('name', provider_id)}'s evidence against the national "
+                f"standards is not current: {gap_words(found)}; the hub checks it and records "
+                "what it saw",
                 (HUB,),
                 min(d for d in due if d is not None),
                 overdue=True,
+                how=f"under standards in records/providers/{provider_id}.yaml",
             )

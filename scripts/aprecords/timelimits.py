@@ -48,11 +48,12 @@ def limit_actions(
             "planned-end-passed",
             pid,
             where,
-            f"the placement was agreed to end on {agreed}: record its end (ended), or hold a "
-            "review that decides it continues (continue_until)",
+            f"the placement was agreed to end on {agreed}: record its end, or hold a "
+            "review that decides it continues and until when",
             (HUB, SCHOOL),
             agreed,
             overdue=True,
+            how="the end goes in ended; a review's decision in its continue_until",
         )
         return
     if limit_weeks is None:
@@ -63,10 +64,12 @@ def limit_actions(
             "time-limit-passed",
             pid,
             pointer("actual_start"),
-            f"the placement has run more than {limit_weeks} weeks (since {start}; the limit "
-            f"in aprecords.yml passed on {limit}): hold a review that decides whether it "
-            "continues (continue_until), or end it",
+            f"the placement has run more than {limit_weeks} weeks (since {start}; the time "
+            f"limit passed on {limit}): hold a review that decides whether it continues, or "
+            "end it",
             (HUB, SCHOOL),
             limit,
             overdue=True,
+            how="the review's decision goes in continue_until (the limit: time_limit_weeks "
+            "in aprecords.yml)",
         )

@@ -4,7 +4,10 @@
   possible sessions, not counted, or ``-`` are left out);
 - attended: present (``/ \\ L``) and approved educational activity (``K V P W B``);
 - authorised and unauthorised absence: by code;
-- attendance rate: attended / possible, as a percentage;
+- missing: sessions the timetable owes a mark for that are still ``-`` (see
+  ``returns.owed_by``); they are neither possible nor attended, and always reported beside
+  the figures, so a blank never reads as good attendance;
+- attendance rate: attended / possible (the marked sessions), as a percentage;
 - persistent absence: absence of 10% or more of possible sessions (so exactly 90% attendance
   is persistent absence); severe absence: 50% or more.
 
@@ -14,14 +17,15 @@ Periods are half-open: a session on day ``d`` is in ``[start, end)``. Windows be
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from aprecords import model
-from aprecords.attendance.codes import category
+from aprecords.attendance.codes import NO_SESSION, category
 from aprecords.attendance.register import Week, registers
+from aprecords.attendance.returns import Holidays, Owed, holidays_of, owed_by
 
 if TYPE_CHECKING:
     from aprecords.repository import Repository
@@ -39,6 +43,8 @@ class Figures:
     attended: int = 0
     authorised: int = 0
     unauthorised: int = 0
+    missing: int = 0
+    """Owed sessions with no mark (``-``): not in any other count."""
 
     def __add__(self, other: Figures) -> Figures:
         return Figures(
@@ -46,6 +52,7 @@ class Figures:
             self.attended + other.attended,
             self.authorised + other.authorised,
             self.unauthorised + other.unauthorised,
+            self.missing + other.missing,
         )
 
     @property
@@ -74,36 +81,56 @@ class Figures:
         return "severe" if self.severe else "persistent" if self.persistent else None
 
 
-def count(marks: Iterable[str]) -> Figures:
-    """Figures of a run of marks."""
+def count(marks: Iterable[str], owed: Collection[int] = ()) -> Figures:
+    """Figures of a run of marks; a ``-`` at an index in ``owed`` is a missing mark."""
     tally = {"present": 0, "activity": 0, "authorised": 0, "unauthorised": 0}
-    for mark in marks:
+    missing = 0
+    for i, mark in enumerate(marks):
         kind = category(mark)
         if kind in tally:
             tally[kind] += 1
+        elif mark == NO_SESSION and i in owed:
+            missing += 1
     attended = tally["present"] + tally["activity"]
     possible = attended + tally["authorised"] + tally["unauthorised"]
-    return Figures(possible, attended, tally["authorised"], tally["unauthorised"])
+    return Figures(possible, attended, tally["authorised"], tally["unauthorised"], missing)
 
 
-def between(weeks: Iterable[Week], start: date | None = None, end: date | None = None) -> Figures:
+def _none(week: date) -> frozenset[int]:
+    return frozenset()
+
+
+def between(
+    weeks: Iterable[Week],
+    start: date | None = None,
+    end: date | None = None,
+    owed: Owed = _none,
+) -> Figures:
     """Figures of the sessions on days in ``[start, end)`` (either side may be open)."""
-    return count(
-        mark
-        for week in weeks
-        for day, _, mark in week.sessions()
-        if (start is None or day >= start) and (end is None or day < end)
-    )
+    total = Figures()
+    for week in weeks:
+        kept = [
+            i
+            for i, (day, _, _) in enumerate(week.sessions())
+            if (start is None or day >= start) and (end is None or day < end)
+        ]
+        owed_here = owed(week.start)
+        marks = [week.marks[i] for i in kept]
+        total = total + count(marks, {n for n, i in enumerate(kept) if i in owed_here})
+    return total
 
 
-def weekly(weeks: Iterable[Week]) -> list[tuple[date, Figures]]:
+def weekly(weeks: Iterable[Week], owed: Owed = _none) -> list[tuple[date, Figures]]:
     """Each week's figures, oldest first."""
-    return [(week.start, count(week.marks)) for week in sorted(weeks, key=lambda w: w.start)]
+    return [
+        (week.start, count(week.marks, owed(week.start)))
+        for week in sorted(weeks, key=lambda w: w.start)
+    ]
 
 
-def window(weeks: Iterable[Week], today: date, length_weeks: int) -> Figures:
+def window(weeks: Iterable[Week], today: date, length_weeks: int, owed: Owed = _none) -> Figures:
     """Figures of the ``length_weeks`` calendar weeks before ``today`` (today excluded)."""
-    return between(weeks, today - timedelta(weeks=length_weeks), today)
+    return between(weeks, today - timedelta(weeks=length_weeks), today, owed)
 
 
 @dataclass(frozen=True)
@@ -116,7 +143,9 @@ class Period:
     figures: Figures
 
 
-def review_periods(placement: dict[str, Any], weeks: list[Week], today: date) -> list[Period]:
+def review_periods(
+    placement: dict[str, Any], weeks: list[Week], today: date, owed: Owed = _none
+) -> list[Period]:
     """Figures from the start to the first review, between reviews, and since the last one."""
     start = model.parse_date(placement.get("actual_start"))
     dates = [d for d in (model.parse_date(r.get("date")) for r in model.reviews(placement)) if d]
@@ -124,9 +153,9 @@ def review_periods(placement: dict[str, Any], weeks: list[Week], today: date) ->
     previous, since = start, "the start"
     for when in dates:
         label = f"From {since} to the review of {_day(when)}"
-        periods.append(Period(label, previous, when, between(weeks, previous, when)))
+        periods.append(Period(label, previous, when, between(weeks, previous, when, owed)))
         previous, since = when, f"the review of {_day(when)}"
-    last = between(weeks, previous, today)
+    last = between(weeks, previous, today, owed)
     periods.append(Period(f"Since {since} (to {_day(today)})", previous, today, last))
     return periods
 
@@ -167,10 +196,12 @@ def flags_for(
     weeks_by_placement: dict[str, list[Week]],
     today: date,
     lengths: tuple[int, int] = (RECENT_WEEKS, HALF_TERM_WEEKS),
+    holidays: Holidays = (),
 ) -> list[Flag]:
     """Active placements persistently or severely absent over each window, worst first.
 
-    Works on plain data (a site passes its audience's scoped records).
+    Works on plain data (a site passes its audience's scoped records). Each flag's figures
+    count the window's missing marks too, so the dashboard can say how many there are.
     """
     windows = [(f"last {n} weeks", n) for n in dict.fromkeys(lengths)]
     flags: list[Flag] = []
@@ -178,8 +209,9 @@ def flags_for(
         if model.status(data, today) != "active":
             continue
         weeks = weeks_by_placement.get(pid, [])
+        owed = owed_by(data, holidays, today)
         for label, length in windows:
-            figures = window(weeks, today, length)
+            figures = window(weeks, today, length, owed)
             if figures.level is not None:
                 flags.append(Flag(pid, data["school"], label, length, figures))
     return sorted(flags, key=lambda f: (f.weeks, f.figures.rate or 0.0, f.placement))
@@ -193,7 +225,13 @@ def absence_flags(
     placements = {
         pid: r.data for pid, r in repo.placements.items() if wanted is None or pid in wanted
     }
-    return flags_for(placements, registers(repo), today, recent_weeks(repo.config.data))
+    return flags_for(
+        placements,
+        registers(repo),
+        today,
+        recent_weeks(repo.config.data),
+        holidays_of(repo.config.data),
+    )
 
 
 def schools_for(
@@ -201,14 +239,17 @@ def schools_for(
     weeks_by_placement: dict[str, list[Week]],
     start: date | None = None,
     end: date | None = None,
+    holidays: Holidays = (),
 ) -> dict[str, Figures]:
     """Figures of all placements of each school over ``[start, end)``, by school id.
 
-    Works on plain data (a site passes its audience's scoped records).
+    Works on plain data (a site passes its audience's scoped records). Missing marks are
+    counted up to ``end`` (or without limit).
     """
     totals: dict[str, Figures] = {}
     for pid, data in sorted(placements.items()):
-        figures = between(weeks_by_placement.get(pid, []), start, end)
+        owed = owed_by(data, holidays, end)
+        figures = between(weeks_by_placement.get(pid, []), start, end, owed)
         totals[data["school"]] = totals.get(data["school"], Figures()) + figures
     return totals
 
@@ -218,4 +259,4 @@ def by_school(
 ) -> dict[str, Figures]:
     """``schools_for`` over the repository's placements."""
     placements = {pid: r.data for pid, r in repo.placements.items()}
-    return schools_for(placements, registers(repo), start, end)
+    return schools_for(placements, registers(repo), start, end, holidays_of(repo.config.data))

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from aprecords import model
-from aprecords.attendance import fileformat
+from aprecords.attendance import fileformat, sheets
 from aprecords.attendance.codes import BY_MARK, NO_SESSION, SESSION_KEYS, SESSION_NAMES
-from aprecords.attendance.csvlayout import Layout, decode_csv, layout, parse_week
+from aprecords.attendance.csvlayout import Layout, layout, parse_week
 from aprecords.attendance.register import session_day
 from aprecords.load import LoadError, decode, load_file, load_text
 from aprecords.report import one_line
@@ -102,14 +102,17 @@ def read_rows(raw: bytes) -> tuple[list[Row], list[Problem], list[str]]:
     also return notes for the user (the encoding used, columns left out)."""
     notes: list[str] = []
     try:
-        text, note = decode_csv(raw)
+        text, notes = sheets.text_of(raw)
+    except sheets.Unreadable as exc:
+        return [], [Problem(1, 1, exc.message)], notes
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         message = "the file is neither UTF-8 nor Windows-1252 text; save it as 'CSV UTF-8'"
         return [], [Problem(line, 1, message)], notes
-    if note:
-        notes.append(note)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    separator = sheets.delimiter(text)
+    if separator != ",":
+        notes.append(f"the columns are separated by {sheets.DELIMITERS[separator]}")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     rows: list[Row] = []
     problems: list[Problem] = []
     try:

@@ -4,7 +4,8 @@ Both are plain strings built at build time: no JavaScript, nothing fetched. Ever
 escaped (the grid turns punctuation into numeric references so Markdown cannot read ``\\``
 or ``#`` as syntax; the SVG escapes ``& < > "``). Colour is never the only signal: each
 cell carries its code and, for screen readers, the category in words; the chart has a
-``<title>`` and a ``<desc>`` giving the figures in words.
+``<title>`` and a ``<desc>`` giving the figures in words. A ``-`` where the timetable owes
+a session is shown as a missing mark (``?``), never as "no session".
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from html import escape
 from typing import Any
 
 from aprecords import model
-from aprecords.attendance.codes import BY_MARK, CATEGORY_WORDS, CODES, SESSION_NAMES, Category
+from aprecords.attendance.codes import (
+    BY_MARK,
+    CATEGORY_WORDS,
+    CODES,
+    NO_SESSION,
+    SESSION_NAMES,
+    Category,
+)
 from aprecords.attendance.figures import (
     HALF_TERM_WEEKS,
     RECENT_WEEKS,
@@ -33,6 +41,7 @@ from aprecords.attendance.figures import (
     window,
 )
 from aprecords.attendance.register import Week, weeks_of
+from aprecords.attendance.returns import Holidays, Owed, owed_by
 
 _REFS = {ord(c): f"&#{ord(c)};" for c in string.punctuation}
 LEGEND_ORDER: tuple[Category, ...] = (
@@ -61,6 +70,19 @@ def inert(text: str) -> str:
     return text.translate(_REFS)
 
 
+MISSING_MARK = "?"
+MISSING_WORDS = "missing mark"
+
+
+def missing_cell(session: str) -> str:
+    """A timetabled session with no mark: shown as ``?`` and named in words."""
+    title = inert(f"{session}: no mark given for a timetabled session")
+    return (
+        f'<span class="att att-missing" title="{title}">{inert(MISSING_MARK)}'
+        f'<span class="att-sr"> {MISSING_WORDS}</span></span>'
+    )
+
+
 def cell(mark: str, session: str) -> str:
     """One session: the code, coloured by category, with the category in words for all."""
     code = BY_MARK.get(mark)
@@ -74,7 +96,11 @@ def cell(mark: str, session: str) -> str:
     )
 
 
-def herringbone(weeks: Sequence[Week]) -> str:
+def _none(week: date) -> frozenset[int]:
+    return frozenset()
+
+
+def herringbone(weeks: Sequence[Week], owed: Owed = _none) -> str:
     """The grid as an HTML table (a row per week, Mon AM..Fri PM, the week's attendance).
 
     Raw HTML rather than a Markdown table, for a caption, row and column headers, and a
@@ -90,19 +116,31 @@ def herringbone(weeks: Sequence[Week]) -> str:
         '<th scope="col">Attended</th></tr></thead><tbody>',
     ]
     for week in sorted(weeks, key=lambda w: w.start):
-        cells = "".join(f"<td>{cell(m, SESSION_NAMES[i])}</td>" for i, m in enumerate(week.marks))
+        due = owed(week.start)
+        cells = "".join(
+            f"<td>{missing_cell(SESSION_NAMES[i]) if i in due and m == NO_SESSION else cell(m, SESSION_NAMES[i])}</td>"  # noqa: E501
+            for i, m in enumerate(week.marks)
+        )
         lines.append(
             f'<tr><th scope="row">{short_date(week.start)}</th>{cells}'
-            f"<td>{_fraction(count(week.marks))}</td></tr>"
+            f"<td>{_fraction(count(week.marks, due))}</td></tr>"
         )
     lines.append("</tbody></table></div>")
     return "\n".join(lines) + "\n"
 
 
+def missing_words(figures: Figures) -> str:
+    """'2 marks missing' ('' when none is)."""
+    n = figures.missing
+    return f"{n} mark{'s' * (n != 1)} missing" if n else ""
+
+
 def _fraction(figures: Figures) -> str:
+    missing = missing_words(figures)
     if not figures.possible:
-        return "no sessions"
-    return f"{figures.attended} of {figures.possible} ({percent(figures.rate)})"
+        return f"no marks, {missing}" if missing else "no sessions"
+    shown = f"{figures.attended} of {figures.possible} ({percent(figures.rate)})"
+    return f"{shown}, {missing}" if missing else shown
 
 
 def legend() -> str:
@@ -113,6 +151,10 @@ def legend() -> str:
         marks = " ".join(cell(c.mark, "key") for c in codes)
         meanings = "; ".join(f"{inert(c.mark)} {escape(c.meaning)}" for c in codes)
         lines.append(f"- **{CATEGORY_WORDS[kind].capitalize()}**: {marks} ({meanings})\n")
+    lines.append(
+        f"- **{MISSING_WORDS.capitalize()}**: {missing_cell('key')} (a session on the "
+        "timetable with no mark yet; not counted as attended or as possible)\n"
+    )
     return "".join(lines)
 
 
@@ -120,13 +162,13 @@ def figures_table(rows: Sequence[tuple[str, Figures]]) -> str:
     """Sessions possible, attended, absences and rate for labelled periods, with flags."""
     out = [
         "| Period | Possible sessions | Attended | Authorised absence | "
-        "Unauthorised absence | Rate | Level |\n",
-        "|---|---|---|---|---|---|---|\n",
+        "Unauthorised absence | Missing marks | Rate | Level |\n",
+        "|---|---|---|---|---|---|---|---|\n",
     ]
     for label, f in rows:
         out.append(
             f"| {inert(label)} | {f.possible} | {f.attended} | {f.authorised} | "
-            f"{f.unauthorised} | {percent(f.rate)} | {level_badge(f)} |\n"
+            f"{f.unauthorised} | {f.missing} | {percent(f.rate)} | {level_badge(f)} |\n"
         )
     return "".join(out)
 
@@ -161,11 +203,23 @@ def _bar_class(figures: Figures) -> str:
 def chart_description(weekly: Sequence[tuple[date, Figures]]) -> str:
     """The chart's figures in words, for screen readers and for anyone without the picture."""
     marked = [(w, f) for w, f in weekly if f.possible]
-    if not marked:
-        return "No sessions recorded yet."
     total = Figures()
-    for _, f in marked:
+    for _, f in weekly:
         total = total + f
+    gaps = [(w, f) for w, f in weekly if f.missing]
+    missing = (
+        [
+            f"{total.missing} timetabled session{'s' * (total.missing != 1)} "
+            f"{'have' if total.missing != 1 else 'has'} no mark and "
+            f"{'are' if total.missing != 1 else 'is'} left out of the figures, in "
+            + "; ".join(f"{short_date(w)} ({f.missing})" for w, f in gaps)
+            + "."
+        ]
+        if gaps
+        else []
+    )
+    if not marked:
+        return " ".join(["No sessions recorded yet.", *missing])
     lowest = min(marked, key=lambda wf: (wf[1].rate or 0.0, wf[0]))
     parts = [
         f"{len(marked)} weeks with sessions, from {short_date(marked[0][0])} to "
@@ -174,6 +228,7 @@ def chart_description(weekly: Sequence[tuple[date, Figures]]) -> str:
         f"({percent(total.rate)}).",
         f"Lowest week: {short_date(lowest[0])}, {percent(lowest[1].rate)}.",
         "Week by week: " + "; ".join(f"{short_date(w)} {percent(f.rate)}" for w, f in marked) + ".",
+        *missing,
     ]
     return " ".join(parts)
 
@@ -212,6 +267,12 @@ def chart_svg(weekly: Sequence[tuple[date, Figures]], ident: str, title: str) ->
     for i, (week, figures) in enumerate(weekly):
         x = LEFT + slot * i + (slot - bar) / 2
         label = escape(f"Week of {short_date(week)}: {_fraction(figures)}")
+        if figures.missing:
+            # An incomplete week: a '?' above the bar (or in its place), never a full bar.
+            parts.append(
+                f'<text class="att-axis att-missing-mark" x="{x + bar / 2:.1f}" '
+                f'y="{TOP + 10}" text-anchor="middle">?<title>{label}</title></text>'
+            )
         if figures.possible and figures.rate is not None:
             top = y(figures.rate)
             height = max(TOP + inner_h - top, 1.5)
@@ -219,7 +280,7 @@ def chart_svg(weekly: Sequence[tuple[date, Figures]], ident: str, title: str) ->
                 f'<rect class="{_bar_class(figures)}" x="{x:.1f}" y="{TOP + inner_h - height:.1f}" '
                 f'width="{bar:.1f}" height="{height:.1f}"><title>{label}</title></rect>'
             )
-        else:
+        elif not figures.missing:
             parts.append(
                 f'<text class="att-axis" x="{x + bar / 2:.1f}" y="{TOP + inner_h - 4:.1f}" '
                 f'text-anchor="middle">\u2013<title>{label}</title></text>'
@@ -241,7 +302,8 @@ def chart_figure(weekly: Sequence[tuple[date, Figures]], ident: str, title: str)
     caption = escape(title)
     return (
         f'<figure class="att-figure">{chart_svg(weekly, ident, title)}'
-        f"<figcaption>{caption}. The dashed line is 90%: below it is persistent absence."
+        f"<figcaption>{caption}. The dashed line is 90%: below it is persistent absence. "
+        "A question mark is a week with timetabled sessions not yet marked."
         "</figcaption></figure>\n"
     )
 
@@ -255,6 +317,7 @@ def agreement_section(
     attendance: dict[str, Any] | None,
     today: date,
     lengths: tuple[int, int] = (RECENT_WEEKS, HALF_TERM_WEEKS),
+    holidays: Holidays = (),
 ) -> str:
     """The agreement page's '## Attendance' section: figures, chart, herringbone, key."""
     out = ["## Attendance\n\n"]
@@ -262,26 +325,33 @@ def agreement_section(
     if not weeks:
         out.append("No attendance recorded yet.\n\n")
         return "".join(out)
+    assert isinstance(attendance, dict)
+    owed = owed_by(placement, holidays, today, model.parse_date(attendance.get("kept_from")))
     start = model.parse_date(placement.get("actual_start"))
-    rows = [("Whole placement" + (f" (from {short_date(start)})" if start else ""), between(weeks))]
-    periods = review_periods(placement, weeks, today)
+    whole = between(weeks, None, None, owed)
+    rows = [("Whole placement" + (f" (from {short_date(start)})" if start else ""), whole)]
+    periods = review_periods(placement, weeks, today, owed)
     if len(periods) > 1:  # with no review yet, the one period is the whole placement
         rows += [(p.label, p.figures) for p in periods]
     for length in dict.fromkeys(lengths):
         rows.append(
-            (f"Last {length} weeks (before {short_date(today)})", window(weeks, today, length))
+            (
+                f"Last {length} weeks (before {short_date(today)})",
+                window(weeks, today, length, owed),
+            )
         )
     out.append(
         "Sessions at the provision from the weekly herringbone reports. Persistent absence "
         "is absence from 10% or more of possible sessions, severe absence from 50% or more; "
         "sessions that were not possible (D, Q, Y1 to Y7) and those not counted (X, Z, #) "
-        "are left out.\n\n"
+        "are left out. A missing mark (a timetabled session the return left blank) is neither "
+        "attended nor possible: it is counted on its own until the provider sends it.\n\n"
     )
     out.append(figures_table(rows) + "\n")
     out.append("### Weekly attendance\n\n")
-    out.append(chart_figure(weekly(weeks), pid, "Weekly attendance at the provision") + "\n")
+    out.append(chart_figure(weekly(weeks, owed), pid, "Weekly attendance at the provision") + "\n")
     out.append("### Herringbone\n\n")
-    out.append(herringbone(weeks) + "\n")
+    out.append(herringbone(weeks, owed) + "\n")
     out.append(legend() + "\n")
     return "".join(out)
 
@@ -300,6 +370,7 @@ def dashboard(
     attendance: dict[str, dict[str, Any]],
     today: date,
     lengths: tuple[int, int] = (RECENT_WEEKS, HALF_TERM_WEEKS),
+    holidays: Holidays = (),
 ) -> Dashboard:
     """Flags and per-school figures from an audience's scoped placements and attendance."""
     weeks = {pid: weeks_of(data) for pid, data in attendance.items()}
@@ -308,5 +379,7 @@ def dashboard(
         (f"Last {n} weeks", today - timedelta(weeks=n)) for n in distinct
     ]
     columns.append(("Whole record", None))
-    per_school = {label: schools_for(placements, weeks, start, today) for label, start in columns}
-    return Dashboard(distinct, flags_for(placements, weeks, today, lengths), per_school)
+    per_school = {
+        label: schools_for(placements, weeks, start, today, holidays) for label, start in columns
+    }
+    return Dashboard(distinct, flags_for(placements, weeks, today, lengths, holidays), per_school)

@@ -3,13 +3,15 @@
 The agreement's timetable (``placements[].sessions``) says which sessions each provider
 teaches. For an active placement, every school week from its start (or from the day its
 register was kept from) is *due* from the Monday after it; a due week is *not received* from
-a provider when the register has no entry for it, or has one in which every session of that
-provider is still ``-``. Days in the configured school holidays are never due.
+a provider when the register has no entry for it, or has one in which any of that provider's
+due sessions is still ``-`` (a *partly received* week: a blank where the timetable owes a
+session is a missing mark, never "no session"). Days in the configured school holidays are
+never due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -49,7 +51,11 @@ def planned_sessions(item: dict[str, Any]) -> tuple[int, ...]:
     found = set()
     for day, halves in (item.get("sessions") or {}).items():
         if day in DAYS:
-            found.update(DAYS.index(day) * 2 + (0 if half == "AM" else 1) for half in halves)
+            found.update(
+                DAYS.index(day) * 2 + ("AM", "PM").index(half)
+                for half in halves
+                if half in ("AM", "PM")  # a 'FILL IN' left by `new` is no session yet
+            )
     return tuple(sorted(found))
 
 
@@ -64,13 +70,15 @@ class Due:
 
 @dataclass(frozen=True)
 class Missing:
-    """A due week not received from a provider (``blank`` sessions had ``-`` in a sent week)."""
+    """A due week not received from a provider: ``sessions`` are its due sessions left ``-``."""
 
     provider: str
     week: date
     sessions: tuple[int, ...]
     recorded: bool
-    """True when the register has the week but this provider's sessions are all ``-``."""
+    """True when the register has the week but some of this provider's sessions are ``-``."""
+    partly: bool = False
+    """True when some of the provider's due sessions of the week are marked, not all."""
 
 
 def due_weeks(
@@ -80,40 +88,47 @@ def due_weeks(
     start = model.parse_date(data.get("actual_start"))
     if start is None or model.status(data, today) != "active":
         return []
-    ended = model.parse_date((data.get("ended") or {}).get("date"))
+    # A week's return is due once the week is over: on the Monday after it. An active
+    # placement has not ended by today, so its end date never shortens a week that is due.
+    last_week = monday_of(today) - timedelta(weeks=1)
     first_day = max(start, kept_from) if kept_from else start
     found = []
     for item in data.get("placements") or []:
         sessions = planned_sessions(item)
-        if not sessions:
-            continue
-        item_start = model.parse_date(item.get("start")) or first_day
-        item_end = model.parse_date(item.get("end"))
-        last_day = min(d for d in (ended, item_end, today - timedelta(days=1)) if d is not None)
-        first = max(first_day, item_start)
+        item_start = model.parse_date(item.get("start"))
+        first = max(first_day, item_start) if item_start else first_day
+        last = model.parse_date(item.get("end"))
         week = monday_of(first)
-        while week <= last_day:
+        while week <= last_week:
             days = [(s, session_day(week, s)) for s in sessions]
             due = tuple(
-                s for s, day in days if first <= day <= last_day and not in_holiday(day, holidays)
+                s
+                for s, day in days
+                if first <= day and (last is None or day <= last) and not in_holiday(day, holidays)
             )
-            # A week's return is due once the week is over: on the Monday after it.
-            if due and week + timedelta(days=7) <= today:
+            if due:
                 found.append(Due(item["provider"], week, due))
             week += timedelta(days=7)
     return found
 
 
 def not_received(due: Iterable[Due], weeks: Sequence[Week]) -> list[Missing]:
-    """The due provider-weeks the register does not hold a mark for."""
+    """The due provider-weeks the register does not hold every due mark for.
+
+    A week with some of the provider's due sessions marked and others ``-`` is not received:
+    it is *partly* received, and ``sessions`` are the ones still to mark.
+    """
     by_week = {w.start: w.marks for w in weeks}
     found = []
     for item in due:
         marks = by_week.get(item.week)
         if marks is None:
             found.append(Missing(item.provider, item.week, item.sessions, recorded=False))
-        elif all(marks[s] == NO_SESSION for s in item.sessions):
-            found.append(Missing(item.provider, item.week, item.sessions, recorded=True))
+            continue
+        blank = tuple(s for s in item.sessions if marks[s] == NO_SESSION)
+        if blank:
+            partly = len(blank) < len(item.sessions)
+            found.append(Missing(item.provider, item.week, blank, recorded=True, partly=partly))
     return found
 
 
@@ -127,6 +142,56 @@ def blank_planned(due: Iterable[Due], weeks: Sequence[Week]) -> list[tuple[Week,
             continue
         found.extend((week, s, item.provider) for s in item.sessions if week.marks[s] == NO_SESSION)
     return found
+
+
+Owed = Callable[[date], frozenset[int]]
+"""The sessions of a week (given by its Monday) that the timetable owes a mark for."""
+
+
+def _nothing(week: date) -> frozenset[int]:
+    return frozenset()
+
+
+def owed_by(
+    data: dict[str, Any],
+    holidays: Holidays,
+    before: date | None = None,
+    kept_from: date | None = None,
+) -> Owed:
+    """Which sessions of each week the placement's timetable owes a mark for.
+
+    A session is owed on a school day (not in a holiday) from the placement's start (or the
+    day its register was kept from) to its end, inside the provider's own start and end,
+    and before ``before`` (normally today: later sessions are not yet owed). A ``-`` in an
+    owed session is a missing mark, not "no session".
+    """
+    start = model.parse_date(data.get("actual_start"))
+    ended = model.parse_date((data.get("ended") or {}).get("date"))
+    first_day = max(start, kept_from) if start and kept_from else start
+    if first_day is None:  # not started: nothing is owed
+        return _nothing
+    spans: list[tuple[tuple[int, ...], date, date | None]] = []
+    for item in data.get("placements") or []:
+        item_start = model.parse_date(item.get("start"))
+        first = max(first_day, item_start) if item_start else first_day
+        lasts = [d for d in (ended, model.parse_date(item.get("end"))) if d]
+        spans.append((planned_sessions(item), first, min(lasts, default=None)))
+
+    def owed(week: date) -> frozenset[int]:
+        found = set()
+        for sessions, first, last in spans:
+            for s in sessions:
+                day = session_day(week, s)
+                if (
+                    first <= day
+                    and (last is None or day <= last)
+                    and (before is None or day < before)
+                    and not in_holiday(day, holidays)
+                ):
+                    found.add(s)
+        return frozenset(found)
+
+    return owed
 
 
 def marks_up_to(weeks: Sequence[Week]) -> date | None:
@@ -169,6 +234,8 @@ class Outstanding:
 
     weeks: int = 0
     pupils: set[str] = field(default_factory=set)
+    week_starts: set[date] = field(default_factory=set)
+    """The Mondays of the weeks not received (from any of the group's pupils)."""
     marks_up_to: list[date | None] = field(default_factory=list)
 
     @property

@@ -2,20 +2,22 @@
 
 A review reports attendance "since the last review": from the previous review (or the
 actual start) up to the day before this review. Where the register covers that period
-(every week with timetabled school days has an entry), its figures are the figures; a
-review's typed figures that differ are a warning, and ``aprecords review`` fills them in.
+(every week with timetabled school days has an entry, and no timetabled session is left
+``-``), its figures are the figures; a review's typed figures that differ are a warning, and
+``aprecords review`` fills them in. Over missing marks it fills nothing and says why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from aprecords import model
+from aprecords.attendance.codes import NO_SESSION
 from aprecords.attendance.figures import Figures, between
-from aprecords.attendance.register import weeks_of
-from aprecords.attendance.returns import Holidays, uncovered_weeks
+from aprecords.attendance.register import Week, session_day, weeks_of
+from aprecords.attendance.returns import Holidays, Owed, owed_by, uncovered_weeks
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,25 @@ class ReviewPeriod:
     """The review's date: the period is ``[start, end)``."""
     figures: Figures
     uncovered: list[date]
+    blank: list[date] = field(default_factory=list)
+    """Weeks of the period with a timetabled session left ``-`` (a missing mark)."""
 
     @property
     def covered(self) -> bool:
-        """True when the register has every week of the period with timetabled sessions."""
-        return not self.uncovered and self.figures.possible > 0
+        """True when the register has every timetabled session of the period marked."""
+        return not self.uncovered and not self.blank and self.figures.possible > 0
+
+
+def blank_weeks(weeks: list[Week], owed: Owed, start: date, end: date) -> list[date]:
+    """Weeks with an owed session on a day in ``[start, end)`` still ``-``."""
+    return [
+        w.start
+        for w in weeks
+        if any(
+            w.marks[s] == NO_SESSION and start <= session_day(w.start, s) < end
+            for s in owed(w.start)
+        )
+    ]
 
 
 def period_before(
@@ -45,9 +61,16 @@ def period_before(
     start = previous or model.parse_date(data.get("actual_start"))
     if start is None or start >= when:
         return None
-    figures = between(weeks_of(register) if register else [], start, when)
+    weeks = weeks_of(register) if register else []
+    kept = model.parse_date((register or {}).get("kept_from"))
+    owed = owed_by(data, holidays, when, kept)
+    figures = between(weeks, start, when, owed)
     return ReviewPeriod(
-        start, when, figures, uncovered_weeks(data, register, start, when, holidays)
+        start,
+        when,
+        figures,
+        uncovered_weeks(data, register, start, when, holidays),
+        blank_weeks(weeks, owed, start, when),
     )
 
 

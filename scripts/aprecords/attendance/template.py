@@ -1,7 +1,9 @@
 """A provider's attendance template: its pupils and the weeks to mark, ready to fill in.
 
 Offered on each provider's site as ``attendance-template.csv``. Rows cover the weeks not yet
-received and the coming weeks; a provider's timetabled sessions are left empty to fill in,
+received (partly received ones too) and the coming weeks; a provider's timetabled sessions
+still without a mark are left empty to fill in. In a week the register already holds, every
+mark it has is written as it is (so the row imports without contradicting it); elsewhere
 every other session is ``-``. Once marked, the file imports as it is (rows left unmarked are
 skipped by the import).
 """
@@ -13,8 +15,8 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from aprecords.attendance.codes import SESSION_KEYS
-from aprecords.attendance.register import session_day
+from aprecords.attendance.codes import NO_SESSION, SESSION_KEYS
+from aprecords.attendance.register import session_day, weeks_of
 from aprecords.attendance.returns import (
     holidays_of,
     in_holiday,
@@ -61,15 +63,18 @@ def template_csv(
             if m.provider == provider
         ]
         coming = [monday_of(today) + timedelta(weeks=n) for n in range(AHEAD)]
+        recorded = {w.start: w.marks for w in weeks_of(attendance.get(pid) or {})}
         for week in sorted(set(owed) | {w for w in coming if w + timedelta(days=4) >= start}):
             days = {s: session_day(week, s) for s in sessions}
-            cells = [
-                "" if s in sessions and days[s] >= start and not in_holiday(days[s], holidays)
-                else "-"
-                for s in range(10)
-            ]  # fmt: skip
-            if all(c == "-" for c in cells):
+            marks = recorded.get(week, (NO_SESSION,) * 10)
+            to_mark = {
+                s
+                for s in sessions
+                if days[s] >= start and not in_holiday(days[s], holidays) and marks[s] == NO_SESSION
+            }
+            if not to_mark:
                 continue
+            cells = ["" if s in to_mark else marks[s] for s in range(10)]
             name = [data["student"]["name"]] if with_names else []
             writer.writerow([pid, *name, week.isoformat(), *cells])
     return out.getvalue()

@@ -17,7 +17,7 @@ def _iso_date(value: str) -> date:
 
 def run_new(args: argparse.Namespace) -> int:
     """Scaffold a placement record; ask for missing answers on a terminal."""
-    from aprecords.authoring import NewPlacement, new_placement
+    from aprecords.authoring import NewPlacement, answer_checker, new_placement
     from aprecords.cli import resolve_root
 
     root = resolve_root(args.root)
@@ -32,7 +32,7 @@ def run_new(args: argparse.Namespace) -> int:
         ehcp=args.ehcp,
     )
     if answers.missing() and sys.stdin.isatty():
-        answers.ask(input)
+        answers.ask(input, answer_checker(root))
     written = new_placement(root, answers, date.today())
     print(f"Wrote {written.path} (id {written.record_id}).")
     print("Next:")
@@ -56,7 +56,12 @@ def run_review(args: argparse.Namespace) -> int:
     root = resolve_root(args.root)
     when = args.date or date.today()
     written = add_review(root, args.record_id, when, args.staff)
-    print(f"Added a review dated {when} at the end of {written.path}.")
+    if written.message:
+        print(f"{written.path}: {written.message}")
+        if not written.changed:
+            return EXIT_OK
+    else:
+        print(f"Added a review dated {when} at the end of {written.path}.")
     print("Next:")
     print("  1. Replace every 'FILL IN: ...' in the new review, set each target's status, and")
     print("     change, close or add targets as agreed at the meeting.")

@@ -77,6 +77,7 @@ def write_docs(
     """Write the Markdown of one audience's site into ``out``; return (page count, nav)."""
     site = make_site(scope(repo, audience), repo.config, today, history)
     site.parents = scope(repo, printviews.parents_audience(audience))  # parents' print copies
+    site.meeting = scope(repo, printviews.meeting_audience(audience))  # the meeting print
     pages = 0
     made: set[Path] = set()
     for rel, text in render_pages(site):

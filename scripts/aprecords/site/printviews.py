@@ -30,6 +30,10 @@ VIEWS = {
 """View name -> its title on the page; the file is ``placements/<id>/print-<view>.md``."""
 PARENTS_DROP = frozenset({"safeguarding", "safety"})
 """Sensitivity classes never in the parents' copy (the safeguarding section, restricted)."""
+MEETING_DROP = frozenset({"safeguarding"})
+"""The restricted class, never in the agreement print that goes to review meetings."""
+RESTRICTED_MARK = "CONFIDENTIAL, RESTRICTED: holds the safeguarding background (DSLs only)"
+"""On every page of the full record where the audience sees the restricted class."""
 FRONT_MATTER = "---\nsearch:\n  exclude: true\nhide:\n  - navigation\n  - toc\n---\n"
 KIND_WORDS = {"hub": "the hub's site", "school": "a school's site", "provider": "a provider's site"}
 
@@ -47,19 +51,33 @@ def css_string(text: str) -> str:
     return f'"{out}"'
 
 
+def restricted(audience: Audience, view: str) -> bool:
+    """True for the one restricted print: the full record where the restricted class is seen."""
+    return view == "full" and bool(MEETING_DROP & audience.grants)
+
+
 def page_style(audience: Audience, pid: str, view: str, built: str) -> str:
     """The ``@page`` rules of one print view: running header and footer in margin boxes."""
     who = f"Built for: {audience.title} ({KIND_WORDS.get(audience.kind, 'a restricted site')})"
+    if view == "parents":
+        who = "A copy for the pupil's parents and carers"
     what = f"Record {pid}: {VIEWS[view].split(' (')[0].lower()}"
+    mark = RESTRICTED_MARK if restricted(audience, view) else ""
+    mark = mark or "CONFIDENTIAL: personal data about a child"
     return (
         f":root{{--printed:{css_string('Site of ' + built)}}}"
         "@page{size:A4 portrait;margin:14mm 12mm;"
         f"@top-left{{content:{css_string(who)}}}"
-        f"@top-right{{content:{css_string('CONFIDENTIAL: personal data about a child')}}}"
+        f"@top-right{{content:{css_string(mark)}}}"
         f"@bottom-left{{content:{css_string(what)}}}"
         "@bottom-center{content:var(--printed)}"
         '@bottom-right{content:"Page " counter(page) " of " counter(pages)}}'
     )
+
+
+def meeting_audience(audience: Audience) -> Audience:
+    """The audience narrowed for the meeting print: never the restricted class."""
+    return dataclasses.replace(audience, grants=audience.grants - MEETING_DROP)
 
 
 def parents_audience(audience: Audience) -> Audience:
@@ -97,16 +115,39 @@ def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, s
     built = f"{site.today.day} {site.today:%b %Y}"
     for view, title in VIEWS.items():
         env = _environment(view, title)
-        values = dict(context, page_style=page_style(audience, pid, view, built))
+        values = dict(
+            context,
+            page_style=page_style(audience, pid, view, built),
+            RESTRICTED=restricted(audience, view),
+        )
+        if view == "agreement" and MEETING_DROP & audience.grants:
+            # Rendered from the scope without the restricted class, or not at all.
+            meeting = getattr(site, "meeting", None)
+            if meeting is None or pid not in meeting.placements:
+                continue
+            values.update(
+                p=meeting.placements[pid], school=meeting.schools.get(row_school(site, pid))
+            )
         if view == "parents":
             narrow = getattr(site, "parents", None)
             data = narrow.placements.get(pid, context["p"]) if narrow else context["p"]
+            others = [
+                pl.get("sessions") or {}
+                for pl in data.get("placements") or []
+                if audience.kind == "provider" and pl.get("provider") not in audience.providers
+            ]
             data = own_placements(data, audience)
+            values.update(OTHER_SESSIONS=others)
             row = _row(pid, data, site.today)
             school = (narrow.schools if narrow else site.scoped.schools).get(row.school)
             values.update(row=row, p=data, school=school, commits=None, attendance="")
         text = env.get_template("placement.md.j2").render(**values)
         yield path_of(pid, view), FRONT_MATTER + text
+
+
+def row_school(site: Any, pid: str) -> str:
+    """The school id of a placement on the site."""
+    return str(site.rows[pid].school)
 
 
 def _emails(value: Any) -> Iterator[str]:

@@ -10,6 +10,7 @@ from ids that the schema limits to ``[a-z0-9-]``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from aprecords import model
 from aprecords.access import CLASSES, DEFAULT_GRANTS, Audience
-from aprecords.actions import Action, placement_actions
+from aprecords.actions import Action, placement_actions, returns_to
 from aprecords.attendance.figures import recent_weeks
 from aprecords.attendance.register import weeks_of
 from aprecords.attendance.render import agreement_section
@@ -181,6 +182,8 @@ class Site:
     rows: dict[str, Row]
     parents: Scoped | None = None
     """The narrower scope of the parents' print copies (site/printviews.py), when known."""
+    meeting: Scoped | None = None
+    """The scope of the meeting print, without the restricted class (site/printviews.py)."""
 
     def placements_of(self, *, school: str | None = None, provider: str | None = None) -> list[Row]:
         """Rows of one school's or one provider's placements, newest start first."""
@@ -255,6 +258,7 @@ def dashboard_lists(site: Site) -> dict[str, Any]:
         low=sorted(low, key=lambda x: x[1]),
         counts=counts,
         per_school=per_school,
+        returns_to=returns_to(site.config),
         per_provider=per_provider,
     )
 
@@ -271,6 +275,7 @@ def action_items(site: Site) -> list[tuple[Action, Row]]:
             site.config,
             site.scoped.attendance.get(row.id),
             site.scoped.providers,
+            names={pid: p.get("name", pid) for pid, p in site.scoped.providers.items()},
         )
         if action.concerns(site.scoped.audience, row.school)
     ]
@@ -303,6 +308,7 @@ def returns_outstanding(
             latest = provider_marks_up_to(row.data, provider, weeks)
             for group in (by_provider.setdefault(provider, Outstanding()), school):
                 group.weeks += len(theirs)
+                group.week_starts.update(m.week for m in theirs)
                 group.marks_up_to.append(latest)
                 if theirs:
                     group.pupils.add(row.id)
@@ -410,13 +416,32 @@ def audience_banner(audience: Audience) -> str:
     )
 
 
+PARENTS_BANNER = (
+    '<p class="audience-banner" role="note"><strong>For the pupil\'s parents and carers.'
+    "</strong> This is about your child: please keep it safe and private, and ask the school "
+    "if anything in it is unclear or wrong.</p>\n\n"
+)
+"""The line that opens the parents' copy: it is read by parents, not by staff."""
+
+
 def render_pages(site: Site) -> Iterator[tuple[str, str]]:
-    """(relative path, Markdown) of every generated page, each opened by the audience banner."""
+    """(relative path, Markdown) of every generated page, each opened by the audience banner.
+
+    A page that starts with a heading gets it as its title (front matter): MkDocs takes the
+    title from an H1 only when it comes first, and the banner does, so search results and
+    the browser tab would otherwise show the file name (a record id where the reader may
+    see the pupil's name). The heading is already inert text; JSON quoting keeps it one
+    YAML string.
+    """
     banner = audience_banner(site.scoped.audience)
     for rel, text in _pages(site):
         if text.startswith("---\n"):  # front matter stays first (the print views have one)
             end = text.index("\n---\n", 3) + 5
-            yield rel, text[:end] + banner + text[end:]
+            opening = PARENTS_BANNER if rel.endswith("/print-parents.md") else banner
+            yield rel, text[:end] + opening + text[end:]
+        elif text.startswith("# "):
+            heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
+            yield rel, f"---\ntitle: {json.dumps(heading)}\n---\n" + banner + text
         else:
             yield rel, banner + text
 
@@ -426,7 +451,10 @@ def _pages(site: Site) -> Iterator[tuple[str, str]]:
     common = dict(site=site, config=site.config, today=site.today, scoped=site.scoped)
     lengths = recent_weeks(site.config.data)
     scoped = site.scoped
-    attendance = attendance_dashboard(scoped.placements, scoped.attendance, site.today, lengths)
+    holidays = holidays_of(site.config.data)
+    attendance = attendance_dashboard(
+        scoped.placements, scoped.attendance, site.today, lengths, holidays
+    )
     yield (
         "index.md",
         env.get_template("dashboard.md.j2").render(
@@ -460,7 +488,7 @@ def _pages(site: Site) -> Iterator[tuple[str, str]]:
             review_dates=dates,
             matrix=matrix,
             attendance=agreement_section(
-                pid, row.data, site.scoped.attendance.get(pid), site.today, lengths
+                pid, row.data, site.scoped.attendance.get(pid), site.today, lengths, holidays
             ),
         )
         yield f"placements/{pid}.md", placement.render(**context)

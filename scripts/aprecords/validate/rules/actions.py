@@ -36,6 +36,7 @@ def _actions(record: Record, ctx: Context) -> list[Action]:
                 ctx.repo.config,
                 register.data if register else None,
                 _provider_data(ctx),
+                names={pid: r.data.get("name", pid) for pid, r in ctx.repo.providers.items()},
             )
         )
     return cached
@@ -44,7 +45,7 @@ def _actions(record: Record, ctx: Context) -> list[Action]:
 def _hits(record: Record, ctx: Context, rule_id: str) -> Iterator[Hit]:
     for action in _actions(record, ctx):
         if action.rule == rule_id:
-            yield Hit(record, action.pointer, action.what)
+            yield Hit(record, action.pointer, action.for_hub)
 
 
 @rule(

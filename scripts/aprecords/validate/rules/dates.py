@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from aprecords import model
 from aprecords.findings import pointer
@@ -116,4 +117,54 @@ def review_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
             where,
             f"the review due on {nxt} is overdue ({(ctx.today - nxt).days} days, "
             f"as of {ctx.today}); hold it and add it under reviews",
+        )
+
+
+@rule("review-date-unique", "No two reviews of a placement share a date.")
+def review_date_unique(record: Record, ctx: Context) -> Iterator[Hit]:
+    """Running `aprecords review` again completes that date's review; a second is a mistake."""
+    first: dict[object, int] = {}
+    for i, review in enumerate(model.reviews(record.data)):
+        when = model.parse_date(review.get("date"))
+        if when is None:
+            continue
+        if when in first:
+            yield Hit(
+                record,
+                pointer("reviews", i, "date"),
+                f"this review has the same date ({when}) as review {first[when] + 1} of the "
+                f"list; keep one review for {when} (copy what this one adds into it)",
+            )
+        else:
+            first[when] = i
+
+
+def _holiday_named(day: date, config_data: dict[str, Any]) -> str | None:
+    """The name of the configured school holiday ``day`` falls in ('a school holiday' if it
+    has none), or None; a Saturday or Sunday is 'a weekend'."""
+    for item in (config_data.get("attendance") or {}).get("holidays") or []:
+        first, last = model.parse_date(item.get("start")), model.parse_date(item.get("end"))
+        if first and last and first <= day <= last:
+            return str(item.get("name") or "a school holiday")
+    return "a weekend" if day.weekday() >= 5 else None
+
+
+@rule(
+    "review-in-holiday",
+    "The next review is on a school day, not in a school holiday or at a weekend.",
+    severity="warning",
+)
+def review_in_holiday(record: Record, ctx: Context) -> Iterator[Hit]:
+    """A review set one term on by `aprecords review` may land in a holiday: move it."""
+    if model.status(record.data, ctx.today) == "ended":
+        return
+    nxt = model.parse_date(model.next_review(record.data).get("date"))
+    when = _holiday_named(nxt, ctx.repo.config.data) if nxt else None
+    if nxt is not None and when is not None and nxt >= ctx.today:
+        where, _ = _next_review_base(record)
+        yield Hit(
+            record,
+            where,
+            f"the next review ({nxt}) falls in {when}, when the school and the provider may be "
+            "closed; set it on a school day",
         )

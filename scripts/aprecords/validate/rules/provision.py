@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from aprecords import model
+from aprecords.attendance.returns import DAYS
 from aprecords.findings import pointer
 from aprecords.repository import Record
 from aprecords.validate.rules.base import Context, Hit, rule
@@ -88,3 +89,56 @@ def reason_needs_ehcp(record: Record, ctx: Context) -> Iterator[Hit]:
             "the census reason is named-in-ehc-plan but student.ehcp is false: the census "
             "rejects the pair; correct the reason or the pupil's EHC plan",
         )
+
+
+def _sessions(item: dict[str, object]) -> set[tuple[str, str]]:
+    sessions = item.get("sessions")
+    if not isinstance(sessions, dict):
+        return set()
+    return {
+        (day, half)
+        for day, halves in sessions.items()
+        for half in halves or []
+        if half in ("AM", "PM")
+    }
+
+
+def _name(ctx: Context, provider: str) -> str:
+    """A provider's name where its record is known, else its id."""
+    found = ctx.providers.get(provider)
+    return str(found.data.get("name", provider)) if found else provider
+
+
+def _overlap(a: dict[str, object], b: dict[str, object]) -> bool:
+    """True when two providers' date ranges (open where not given) share a day."""
+    a_start, a_end = model.parse_date(a.get("start")), model.parse_date(a.get("end"))
+    b_start, b_end = model.parse_date(b.get("start")), model.parse_date(b.get("end"))
+    return (a_end is None or b_start is None or b_start <= a_end) and (
+        b_end is None or a_start is None or a_start <= b_end
+    )
+
+
+@rule(
+    "timetable-clash",
+    "No two providers of a pupil have the same session of the week over the same dates.",
+)
+def timetable_clash(record: Record, ctx: Context) -> Iterator[Hit]:
+    """A pupil is in one place per session: a clash hides whose return a mark is."""
+    items = record.data["placements"]
+    for j, later in enumerate(items):
+        for i in range(j):
+            shared = _sessions(items[i]) & _sessions(later)
+            if not shared or not _overlap(items[i], later):
+                continue
+            days = ", ".join(
+                f"{day.capitalize()} {half}"
+                for day, half in sorted(shared, key=lambda s: (DAYS.index(s[0]), s[1]))
+            )
+            yield Hit(
+                record,
+                pointer("placements", j, "sessions"),
+                f"{_name(ctx, later['provider'])} and {_name(ctx, items[i]['provider'])} "
+                f"(provider {i + 1} of the "
+                f"list) both have {days}; a pupil is at one provider per session: change one "
+                "timetable, or give the providers start and end dates that do not overlap",
+            )
