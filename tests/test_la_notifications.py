@@ -39,7 +39,10 @@ def test_the_school_is_asked_until_the_date_is_recorded(repo: Path) -> None:
     line = line_of(repo / PLACEMENT, "- provider: brickworks")
     ((path, at, column, message),) = hits(repo)
     assert (path, at, column) == (PLACEMENT, line, 15)
-    assert "tell the local authority about this placement at brickworks" in message
+    assert (
+        "tell the local authority about this placement at Brickworks Construction Skills" in message
+    )
+    assert "la_notified.start" in message  # the record field, in the hub's and validate's words
     loaded = load_repository(repo)
     providers = {k: r.data for k, r in loaded.providers.items()}
     data = loaded.placements["hollybrook-2025-001"].data
@@ -138,7 +141,7 @@ def test_the_school_dashboard_lists_the_item_until_done(repo: Path) -> None:
         return index[index.index("## Action needed") : index.index("Placements as of")]
 
     unregistered(repo)
-    assert "Tell the local authority about this placement at brickworks" in actions()
+    assert "Tell the local authority about this placement at Brickworks Construction Skills" in actions()
     assert "was due 16 Sep 2025" in actions()
     insert_after(repo / PLACEMENT, "reason: engagement", "la_notified:\n  start: 2025-09-10")
     assert "Tell the local authority" not in actions()
