@@ -141,7 +141,10 @@ def test_the_school_dashboard_lists_the_item_until_done(repo: Path) -> None:
         return index[index.index("## Action needed") : index.index("Placements as of")]
 
     unregistered(repo)
-    assert "Tell the local authority about this placement at Brickworks Construction Skills" in actions()
+    assert (
+        "Tell the local authority about this placement at Brickworks Construction Skills"
+        in actions()
+    )
     assert "was due 16 Sep 2025" in actions()
     insert_after(repo / PLACEMENT, "reason: engagement", "la_notified:\n  start: 2025-09-10")
     assert "Tell the local authority" not in actions()
