@@ -29,6 +29,7 @@ plugins:
 validation:
   links:
     not_found: {not_found}
+    anchors: warn
 """
 
 
