@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -168,3 +171,47 @@ def test_an_error_here_stops_and_reaps_every_child(monkeypatch: pytest.MonkeyPat
     for pid in forked:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+RACE = """
+import os, signal, sys, time
+from aprecords import workers
+
+def hold_until_stopped():
+    # In each child, before _fork's own code runs: wait (up to 20 s) for the parent's
+    # SIGTERM, so that it always arrives before the child has put back its handlers.
+    end = time.monotonic() + 20
+    while signal.SIGTERM not in signal.sigpending() and time.monotonic() < end:
+        pass
+
+os.register_at_fork(after_in_child=hold_until_stopped)
+here = os.getpid()
+hold, never = os.pipe()  # nobody writes: a child reading it waits until it is stopped
+
+def work(n):
+    if os.getpid() != here:
+        os.read(hold, 1)
+    raise ValueError("share one is broken")
+
+try:
+    workers.run_shares(work, [1, 2, 3])
+except ValueError:
+    sys.exit(0)
+"""
+
+
+def test_a_child_stopped_before_it_has_its_own_handlers_still_ends() -> None:
+    """The parent's share fails at once and it stops the children just forked; a SIGTERM
+    reaching a child before the child has set its handlers ends it all the same (it once
+    was dropped, and the parent waited for that child forever)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(workers.__file__).parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", RACE], env=env, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the parent and the children it waits for
+        proc.communicate()
+        pytest.fail("the parent still waited for a child it had stopped after 60 s")
+    assert proc.returncode == 0, err.decode()
