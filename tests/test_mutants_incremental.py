@@ -216,3 +216,53 @@ def test_prune_removes_only_stored_files_no_site_links_to(tmp_path: Path) -> Non
     (theme / "d-folder").mkdir()
     assert incremental.prune_theme(tmp_path) == ["a-unused", "b-unused"]
     assert sorted(os.listdir(theme)) == ["c-link", "d-folder", "used"]
+
+
+def test_the_build_key_does_not_depend_on_the_order_of_a_nav_entry_s_keys() -> None:
+    assert key(nav=[{"b": "x.md", "a": "y.md"}]) == key(nav=[{"a": "y.md", "b": "x.md"}])
+
+
+def test_records_and_theme_files_go_into_folders_made_as_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deep folders made on the way; each temporary file beside its target, hidden and named,
+    so the rename is atomic and a leftover is recognised; the record compact JSON."""
+    made: list[Path] = []
+    real = incremental.tempfile.mkstemp
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        fd, path = real(*args, **kwargs)
+        made.append(Path(path))
+        return fd, path
+
+    monkeypatch.setattr(incremental.tempfile, "mkstemp", spy)
+    state = tmp_path / "a" / "b" / ".aprecords"
+    incremental.save(state, "hub", record())
+    saved = state / incremental.PAGES / "hub.json"
+    assert made[0].parent == saved.parent and made[0].name.startswith(".hub.")
+    assert ", " not in saved.read_text("utf-8") and '": ' not in saved.read_text("utf-8")
+
+    store = incremental.ThemeStore(tmp_path / "c" / "d" / "theme")
+    js = incremental.OWN_ASSETS / "aprecords.js"
+    site = tmp_path / "site" / "assets"
+    assert store.place(CSS, "assets/aprecords.css", site / "aprecords.css")
+    assert store.place(js, "assets/aprecords.js", site / "aprecords.js")  # folder there
+    assert [p.parent for p in made[1:]] == [tmp_path / "c/d/theme"] * 2
+    assert all(p.name.startswith(".theme-") for p in made[1:])
+
+
+def test_a_file_is_checked_in_the_store_once_per_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = incremental.ThemeStore(tmp_path / "theme")
+    calls: list[str] = []
+    real = store._put
+
+    def counted(source: Path, stored: Path, digest: str) -> None:
+        calls.append(digest)
+        real(source, stored, digest)
+
+    monkeypatch.setattr(store, "_put", counted)
+    for n in range(3):
+        assert store.place(CSS, "assets/aprecords.css", tmp_path / f"s{n}/assets/aprecords.css")
+    assert calls == [engine.sha256_file(CSS)]
