@@ -253,3 +253,31 @@ def test_versions_and_file_digests() -> None:
     here = Path(__file__)
     assert engine.sha256_file(here) == hashlib.sha256(here.read_bytes()).hexdigest()
     assert engine.sha256_file(str(here)) == engine.sha256_file(here)
+
+
+def test_no_progress_in_ci_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    assert not engine.wants_progress(Tty())
+
+
+def test_progress_without_a_label() -> None:
+    stream = Tty()
+    progress = engine.Progress(2, stream)
+    for _ in range(2):
+        progress.on_post_page("", page=None, config=None)
+    assert stream.getvalue() == "\rrendered 2/2 pages\n"
+
+
+def test_a_record_without_key_or_search_has_empty_ones() -> None:
+    pages = engine.Pages.from_json({"pages": {"a.md": {"md": "1"}}})
+    assert (pages.key, pages.search, pages.pages) == ("", "", {"a.md": {"md": "1"}})
+
+
+def test_versions_name_a_theme_that_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    def missing(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", missing)
+    assert engine.versions().endswith(" mkdocs-material=unknown")
