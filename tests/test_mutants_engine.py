@@ -281,3 +281,69 @@ def test_versions_name_a_theme_that_is_not_installed(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(importlib.metadata, "version", missing)
     assert engine.versions().endswith(" mkdocs-material=unknown")
+
+
+def test_a_reused_page_deep_in_folders_gets_its_folders(tmp_path: Path) -> None:
+    config, docs = site_of(tmp_path, PAGES)
+    (docs / "deep" / "er").mkdir(parents=True)
+    (docs / "deep" / "er" / "d.md").write_text("# D\n", "utf-8")
+    pages = run(config, docs, tmp_path / "one")
+    again = run(config, docs, tmp_path / "two", previous=(tmp_path / "one", pages))
+    assert "deep/er/d.html" in again.reused
+    assert (tmp_path / "two/deep/er/d.html").read_bytes() == (
+        tmp_path / "one/deep/er/d.html"
+    ).read_bytes()
+
+
+def test_a_page_that_cannot_be_linked_or_copied_is_rendered(
+    first, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, docs, pages = first
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("no space left")
+
+    real = engine.shutil.copyfile
+
+    def refuse_pages(source: object, target: object) -> object:
+        if str(target).endswith(".html"):  # MkDocs copies the theme's files with it too
+            raise OSError("no space left")
+        return real(source, target)
+
+    monkeypatch.setattr(engine.os, "link", refuse)
+    monkeypatch.setattr(engine.shutil, "copyfile", refuse_pages)
+    again = run(config, docs, tmp_path / "two", previous=(tmp_path / "one", pages))
+    assert again.reused == set()
+    assert (tmp_path / "two/a.html").read_bytes() == (tmp_path / "one/a.html").read_bytes()
+
+
+def test_the_live_server_serves_the_site_and_rebuilds_on_a_change(tmp_path: Path) -> None:
+    import threading
+    import urllib.request
+
+    site, watched = tmp_path / "site", tmp_path / "docs"
+    site.mkdir()
+    watched.mkdir()
+    (site / "index.html").write_text("<p>served</p>", "utf-8")
+    built = threading.Event()
+    server = engine.live_server(built.set, "127.0.0.1", 0, site, [watched])
+    listening = threading.Event()
+    activate = server.server_activate
+
+    def activated() -> None:
+        activate()
+        listening.set()
+
+    server.server_activate = activated  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        assert listening.wait(timeout=30)
+        port = server.server_address[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=30) as r:
+            assert b"<p>served</p>" in r.read()
+        (watched / "new.md").write_text("# New\n", "utf-8")
+        assert built.wait(timeout=60), "a change in a watched folder did not rebuild"
+    finally:
+        server.shutdown()
+        thread.join(timeout=30)

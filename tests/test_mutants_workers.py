@@ -175,6 +175,7 @@ def test_an_error_here_stops_and_reaps_every_child(monkeypatch: pytest.MonkeyPat
 
     def work(n: int) -> int:
         if os.getpid() != here:
+            os.close(never)  # so a child never stopped still ends once the test closes it
             os.read(hold, 1)
         raise ValueError("share one is broken")
 
@@ -208,6 +209,7 @@ hold, never = os.pipe()  # nobody writes: a child reading it waits until it is s
 
 def work(n):
     if os.getpid() != here:
+        os.close(never)  # a child never stopped ends when this process does
         os.read(hold, 1)
     raise ValueError("share one is broken")
 
