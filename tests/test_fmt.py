@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,10 +167,14 @@ def test_formatting_the_examples_changed_no_value() -> None:
     """The commit that formatted the examples changed no value of any record.
 
     Both sides are fixed commits, so later edits of the examples do not touch this check; a
-    clone without that history (shallow) cannot make it, and says so.
+    clone without that history (shallow) cannot make it and fails, never skips: a CI job on
+    a shallow checkout would otherwise pass without it.
     """
     if _at(BEFORE_FORMATTING, PLACEMENT) is None or _at(FORMATTED, PLACEMENT) is None:
-        pytest.skip(f"commits {BEFORE_FORMATTING}/{FORMATTED} are not in this clone (shallow?)")
+        pytest.fail(
+            f"commits {BEFORE_FORMATTING}/{FORMATTED} are not in this clone (shallow?): "
+            "run `git fetch --unshallow` (CI: check out the whole history, fetch-depth: 0)"
+        )
     listed = subprocess.run(
         ["git", "-C", str(PROJECT), "ls-tree", "-r", "--name-only", FORMATTED, "records/"],
         capture_output=True, text=True, check=True,
@@ -254,3 +261,26 @@ def test_comments_anywhere_are_kept_once_and_fmt_is_idempotent() -> None:
             assert [out.count(n) for n in notes] == [1] * len(notes), (file, notes)
             assert canonical(out, "x", schema) == out, (file, notes)
             assert load_text(out, "x").data == load_text(text, "x").data
+
+
+def test_a_shallow_clone_fails_the_history_check(tmp_path: Path) -> None:
+    """The check above in a clone of depth 1 (this tree's tests and code copied in): failed."""
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{PROJECT}", str(clone)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    shallow = ["git", "-C", str(clone), "rev-parse", "--is-shallow-repository"]
+    assert subprocess.run(shallow, capture_output=True, text=True).stdout.strip() == "true"
+    for folder in ("tests", "scripts"):
+        shutil.rmtree(clone / folder)
+        shutil.copytree(PROJECT / folder, clone / folder, ignore=shutil.ignore_patterns("__py*"))
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
+         "tests/test_fmt.py::test_formatting_the_examples_changed_no_value"],
+        cwd=clone, env={**env, "PYTHONPATH": str(clone / "scripts")},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 failed" in proc.stdout and "git fetch --unshallow" in proc.stdout, proc.stdout

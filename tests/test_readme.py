@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -45,7 +49,10 @@ def test_quick_start_is_exactly_two_sh_commands(readme: str) -> None:
     # system site-packages (where other versions may already be installed).
     assert "python3 -m venv --clear .venv" in test
     assert "--require-hashes -r requirements/test.lock" in test
-    assert test.endswith(".venv/bin/python -m pytest")
+    # The whole suite on every core, each test file on one worker (its module fixtures, such
+    # as built sites and browsers, made once); pytest-xdist is locked with the rest.
+    assert test.endswith(".venv/bin/python -m pytest -n auto --dist loadfile")
+    assert re.search(r"^pytest-xdist==", (PROJECT / "requirements/test.lock").read_text(), re.M)
     assert "apache2-utils" in test, "htpasswd -B must run in CI, not be skipped"
 
 
@@ -77,6 +84,51 @@ def test_ci_run_stops_on_the_first_failure() -> None:
     text = CI_RUN.read_text("utf-8")
     assert text.startswith("#!/usr/bin/env bash\n")
     assert "set -euo pipefail" in text
+
+
+STUB = '#!/bin/sh\necho "${0##*/} $* CI=${CI:-}" >> "$LOG"\nexit ${EXIT_CODE:-0}\n'
+
+
+def run_ci_with_stubs(tmp_path: Path, npm_exit: int) -> tuple[int, list[str]]:
+    """Run the real .ci/run with every command it calls replaced by a stub that logs its call.
+
+    apt-get, npm and python3 come first on PATH; a leftover .venv (as on a reused CI machine)
+    holds python, pip, ruff and aprecords; .ci/newest-versions is a stub too. ``npm_exit``
+    is npm's exit status: a failure in the middle of the README's `&&` list.
+    """
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(CI_RUN, tmp_path / ".ci" / "run")
+    log = tmp_path / "log"
+    stubs, venv = tmp_path / "stubs", tmp_path / ".venv" / "bin"
+    for folder, names in ((stubs, ["apt-get", "python3"]), (venv, ["python", "pip", "ruff",
+                          "aprecords"]), (tmp_path / ".ci", ["newest-versions"])):  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (folder / name).write_text(STUB)
+            (folder / name).chmod(0o755)
+    (stubs / "npm").write_text(STUB.replace("${EXIT_CODE:-0}", str(npm_exit)))
+    (stubs / "npm").chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env |= {"PATH": f"{stubs}:{env['PATH']}", "LOG": str(log)}
+    proc = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], env=env, capture_output=True)
+    return proc.returncode, log.read_text().splitlines() if log.exists() else []
+
+
+def test_ci_run_sets_ci_and_runs_every_step_when_all_pass(tmp_path: Path) -> None:
+    code, calls = run_ci_with_stubs(tmp_path, npm_exit=0)
+    assert code == 0, calls
+    names = [call.split()[0] for call in calls]
+    assert names[-5:] == ["python", "ruff", "ruff", "aprecords", "newest-versions"], calls
+    assert {"apt-get", "npm", "python3", "pip"} <= set(names)
+    # CI=true although the caller's environment had no CI: missing tools fail, not skip.
+    assert all(call.endswith(" CI=true") for call in calls), calls
+
+
+def test_ci_run_stops_when_a_step_before_the_last_and_fails(tmp_path: Path) -> None:
+    """A failed `npm ci` with a leftover .venv stops CI: no tests, linters or newest pass."""
+    code, calls = run_ci_with_stubs(tmp_path, npm_exit=3)
+    assert code != 0
+    assert calls and calls[-1].startswith("npm ci"), calls
 
 
 def test_parsing_helpers_reject_wrong_shapes() -> None:

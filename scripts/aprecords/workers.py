@@ -102,10 +102,23 @@ def _terminated(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+STOPS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
 def _fork(work: Callable[[T], R], share: T) -> tuple[int, int]:
     read, write = os.pipe()
-    pid = os.fork()
+    # SIGINT and SIGTERM stay blocked across the fork until the child has its own handlers:
+    # a SIGTERM the parent sends at once (its own share failed) would otherwise reach the
+    # parent's Python handler, which CPython drops once the child has put the default back
+    # ("ignored due to race condition"), and the parent would wait for that child forever.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
     if pid:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write)
         return pid, read
     # The child: no handlers of the parent's, no output, no return into the caller's code.
@@ -114,6 +127,7 @@ def _fork(work: Callable[[T], R], share: T) -> tuple[int, int]:
         os.close(read)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us on Ctrl-C
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a SIGTERM already sent ends us here
         try:
             payload = pickle.dumps((True, work(share)), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it

@@ -1,6 +1,8 @@
 """The one adapter to MkDocs: load the base configuration with overrides, build, report progress.
 
-Nothing else in the package imports mkdocs, so a change of engine stays in this module.
+Nothing else in the package imports mkdocs, so a change of engine stays in this module
+(tests/test_engine_adapter.py checks that, and fingerprints the private MkDocs functions used
+here, so a MkDocs release that changes them fails loudly instead of making reuse wrong).
 
 :func:`build` runs MkDocs' own build steps (those of ``mkdocs.commands.build.build``, in the
 same order), with two differences:

@@ -133,11 +133,14 @@ def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
 
 
 def shared_inputs(root: Path, today: date, compress: bool = False) -> str:
-    """Digest of every input all audiences share (code, templates, docs, config, schemas, and
-    whether pages are stored compressed)."""
+    """Digest of every input all audiences share (code, templates, docs, config, schemas, the
+    site engine's and theme's versions, and whether pages are stored compressed)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from aprecords.site import engine
+
     h = hashlib.sha256()
+    h.update(f"{engine.versions()}\0".encode())  # a new MkDocs or theme rebuilds every audience
     for package in ("aprecords", "pyicu-wheels", "english-words"):  # folding, dictionary
         try:
             h.update(f"{package}={version(package)}\0".encode())
