@@ -66,7 +66,7 @@ def marks(*pairs: tuple[int, str]) -> list[str]:
 
 
 def items(data: dict, today: str, register: dict | None = None, names=None) -> list[Action]:
-    found = list(placement_actions("p", data, D(today), CONFIG, register, names))
+    found = list(placement_actions("p", data, D(today), CONFIG, register, names=names))
     assert all(a.placement == "p" for a in found)  # every item names its placement
     return found
 

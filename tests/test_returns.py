@@ -221,7 +221,7 @@ def test_the_action_names_partly_marked_weeks_and_the_due_date() -> None:
     found = [
         a
         for a in placement_actions(
-            "x", data, date(2026, 1, 13), repo.config, register, {"brickworks": "Brick Co"}
+            "x", data, date(2026, 1, 13), repo.config, register, names={"brickworks": "Brick Co"}
         )
         if a.rule == "attendance-return-missing"
     ]
