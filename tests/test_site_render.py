@@ -98,7 +98,11 @@ def loaded():
 
 
 def pages_for(repo, audience, history=None) -> dict[str, str]:
+    """The pages as the build renders them (with the meeting print's own narrower scope)."""
+    from aprecords.site.printviews import meeting_audience
+
     site = make_site(scope(repo, audience), repo.config, TODAY, history)
+    site.meeting = scope(repo, meeting_audience(audience))
     return dict(render_pages(site))
 
 
