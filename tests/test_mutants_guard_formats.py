@@ -22,7 +22,8 @@ def test_base64_data_uris_are_read_even_across_lines_and_in_capitals() -> None:
     inside = base64.b64encode(b"Tobias Wrenfeather").decode()
     folded = inside[:8] + "\n  " + inside[8:]
     for uri in (f"data:text/plain;base64,{inside}", f"DATA:TEXT/PLAIN;BASE64,{folded}"):
-        assert "toblaswrenfeather" in has(f'<img src="{uri}">'.encode())
+        read = has(f'<p>Saffron Quickthorpe</p><img src="{uri}">'.encode())
+        assert "toblaswrenfeather" in read and "saffronqulckthorpe" in read
     nested = base64.b64encode(f"<a href='data:;base64,{inside}'>x</a>".encode()).decode()
     assert "toblaswrenfeather" in has(f"<img src='data:text/html;base64,{nested}'>".encode())
 

@@ -2,7 +2,8 @@
 
 The guard cannot read the pixels of an image, so an image may hold no text it could read
 either: metadata (EXIF, XMP, IPTC, PNG text chunks, JPEG comments) is refused, and so is a file
-whose bytes are not the format its name says (an SVG, which holds text, renamed ``.png``).
+whose bytes are not the format its name says (an SVG, which holds text, renamed ``.png``), or
+that is cut short, or has bytes after its end: anything the guard cannot read whole.
 """
 
 from __future__ import annotations
@@ -32,37 +33,52 @@ def problem(rel: str, raw: bytes) -> str | None:
         )
     found = {"PNG": _png, "JPEG": _jpeg, "WebP": _webp}[kind](raw)
     if found is None:
-        return f"this file is not a {kind} image, although its name says so: save it as {kind}"
+        return (
+            f"this file is not a whole {kind} image, although its name says so: save it again "
+            f"as {kind}"
+        )
     if found:
         return f"this {kind} image holds {found}, which the leak check cannot read; {_STRIP}"
     return None
 
 
 def _png(raw: bytes) -> str | None:
-    """None if not a PNG, else the text chunks it holds (empty: none)."""
+    """None if not a whole PNG, else the text it holds (empty: none). Every chunk must fit in
+    the file, the last be IEND, and nothing follow it."""
     if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
         return None
     at, found = 8, []
-    while at + 8 <= len(raw):
+    while True:
+        if at + 12 > len(raw):
+            return None  # cut short: no IEND
         length, kind = struct.unpack(">I4s", raw[at : at + 8])
+        if at + 12 + length > len(raw):
+            return None
         if kind in _PNG_TEXT:
             found.append(kind.decode("ascii"))
         at += 12 + length
         if kind == b"IEND":
             break
-    return f"metadata ({', '.join(found)} chunks)" if found else ""
+    if at < len(raw):
+        found.append("bytes after its end")
+    return f"metadata ({', '.join(found)})" if found else ""
 
 
 def _jpeg(raw: bytes) -> str | None:
-    """None if not a JPEG, else the metadata segments it holds (empty: none)."""
+    """None if not a JPEG whose segments lead to its pixels, else the metadata segments it
+    holds (empty: none)."""
     if not raw.startswith(b"\xff\xd8"):
         return None
     at, found = 2, []
-    while at + 4 <= len(raw) and raw[at] == 0xFF:
+    while True:
+        if at + 4 > len(raw) or raw[at] != 0xFF:
+            return None
         marker = raw[at + 1]
         if marker == 0xDA:  # start of scan: compressed pixels follow
             break
         (length,) = struct.unpack(">H", raw[at + 2 : at + 4])
+        if length < 2 or at + 2 + length > len(raw):
+            return None
         if marker in _JPEG_TEXT:
             found.append(_JPEG_TEXT[marker])
         at += 2 + length
@@ -70,12 +86,19 @@ def _jpeg(raw: bytes) -> str | None:
 
 
 def _webp(raw: bytes) -> str | None:
-    """None if not a WebP, else the metadata chunks it holds (empty: none)."""
+    """None if not a whole WebP (its RIFF size the file's, every chunk inside it), else the
+    metadata chunks it holds (empty: none)."""
     if not (raw.startswith(b"RIFF") and raw[8:12] == b"WEBP"):
         return None
+    if struct.unpack("<I", raw[4:8])[0] != len(raw) - 8:
+        return None
     at, found = 12, []
-    while at + 8 <= len(raw):
+    while at < len(raw):
+        if at + 8 > len(raw):
+            return None
         kind, length = raw[at : at + 4], struct.unpack("<I", raw[at + 4 : at + 8])[0]
+        if at + 8 + length > len(raw):
+            return None
         if kind in _WEBP_TEXT:
             found.append(kind.decode("ascii").strip())
         at += 8 + length + (length & 1)

@@ -84,7 +84,9 @@ def name_forms(name: str, forename_alone: bool = False) -> tuple[NameForm, ...]:
         forms.insert(
             1,
             NameForm(
-                fore + sur, "forename and surname", reach_of(fore + sur, False, whole_words=True)
+                fore + sur,
+                "forename and surname",
+                reach_of(fore + sur, False, whole_words=both_common),
             ),
         )
     if forename_alone:
