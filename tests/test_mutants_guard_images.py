@@ -37,6 +37,7 @@ def test_clean_images_of_each_kind_are_accepted_whatever_the_case_of_their_endin
     assert problem("a.png", png()) is None
     assert problem("a.jpg", b"\xff\xd8\xff\xda\x00\x02") is None  # pixels at once
     assert problem("a.jpg", jpeg((0xE0, b""))) is None  # a segment of its length alone
+    assert problem("a.jpg", jpeg((0xE2, b"\0" * 40_000))) is None  # a colour profile: > 32 KiB
     assert problem("a.webp", webp((b"VP8 ", b"ab"), (b"XYZW", b""))) is None  # an empty chunk
     assert problem("a.webp", webp((b"VP8 ", b"abc"))[:-1]) is not None
     assert problem("docs/v1.2/shot.PNG", png()) is None
