@@ -35,6 +35,11 @@ def webp(*chunks: tuple[bytes, bytes]) -> bytes:
 
 def test_clean_images_of_each_kind_are_accepted_whatever_the_case_of_their_ending() -> None:
     assert problem("a.png", png()) is None
+    assert problem("a.jpg", b"\xff\xd8\xff\xda\x00\x02") is None  # pixels at once
+    assert problem("a.jpg", jpeg((0xE0, b""))) is None  # a segment of its length alone
+    assert problem("a.jpg", jpeg((0xE2, b"\0" * 40_000))) is None  # a colour profile: > 32 KiB
+    assert problem("a.webp", webp((b"VP8 ", b"ab"), (b"XYZW", b""))) is None  # an empty chunk
+    assert problem("a.webp", webp((b"VP8 ", b"abc"))[:-1]) is not None
     assert problem("docs/v1.2/shot.PNG", png()) is None
     assert problem("a.jpg", jpeg((0xE0, b"JFIF\x00"))) is None
     assert problem("a.JPEG", jpeg()) is None
@@ -88,6 +93,10 @@ def test_metadata_is_named_and_refused(name: str, raw: bytes, says: str) -> None
         ("a.webp", b"RIFF" + struct.pack("<I", 10) + b"WEBPVP8 "),  # a chunk cut short
         ("a.webp", b"RIFF" + struct.pack("<I", 16) + b"WEBPVP8 " + struct.pack("<I", 9) + b"abcd"),
         ("a.webp", b"RIFF\x04\x00\x00\x00WEBQ"),
+        ("a.webp", b"RIFF" + struct.pack("<I", 8) + b"WEBPVP8 "),  # a header cut short
+        ("a.webp", b"RIFF" + struct.pack("<I", 16) + b"WEBPVP8 " + struct.pack("<I", 99) + b"abcd"),
+        ("a.png", png()[:-12] + struct.pack(">I4s", 5, b"IEND") + b"\0\0\0\0"),  # IEND too long
+        ("a.png", b"\x89PNG\r\n\x1a\n" + struct.pack(">I4s", 0x80000000, b"tEXt") + b"x" * 8),
     ],
 )
 def test_an_image_that_cannot_be_read_whole_is_refused(name: str, raw: bytes) -> None:

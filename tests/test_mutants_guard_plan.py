@@ -23,6 +23,7 @@ def test_a_name_inside_a_longer_word_the_audience_sees_is_searched_as_words(tmp_
     own = {"p": {"student": {"name": "Bo Quillfeatherstone"}}}
     scoped = Scoped(SCHOOL, {}, {}, own, {"p": "p.yaml"}, outside=[("Ada Quillfeather", "o.yaml")])
     assert reach(scoped, "o.yaml", "the surname of") == {Reach.WORDS}
+    assert reach(scoped, "o.yaml", "the full name of") == {Reach.ANYWHERE}  # not inside a word
     alone = Scoped(SCHOOL, {}, {}, {}, {}, outside=[("Ada Quillfeather", "o.yaml")])
     assert reach(alone, "o.yaml", "the surname of") == {Reach.ANYWHERE}
     site = tmp_path / "site"

@@ -72,7 +72,12 @@ def test_a_commit_message_naming_an_outside_pupil_is_located() -> None:
     }
     (found,) = commit_findings(scoped(), history)
     assert found.startswith("commit 0123456789:1:8: error: the message of this change to p.yaml")
-    assert "(source: o.yaml)" in found and found.endswith("[commit-message-leak]")
+    assert found.endswith(
+        "holds the full name of a pupil outside this audience (source: o.yaml); the change history "
+        "of 'hub' shows it, so that site is not published: ask whoever runs the records "
+        "repository to reword the commit [commit-message-leak]"
+    ), found
+    assert commit_findings(scoped(), {"other.yaml": history["p.yaml"]}) == []
     assert "Wren" not in found
     assert commit_findings(scoped(), None) == []
     assert commit_findings(scoped(), {"p.yaml": [Commit("1" * 16, "d", "A", "Updated")]}) == []

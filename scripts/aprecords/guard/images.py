@@ -77,7 +77,7 @@ def _jpeg(raw: bytes) -> str | None:
         if marker == 0xDA:  # start of scan: compressed pixels follow
             break
         (length,) = struct.unpack(">H", raw[at + 2 : at + 4])
-        if length < 2 or at + 2 + length > len(raw):
+        if length < 2:  # (a segment longer than the file ends the walk at the next step)
             return None
         if marker in _JPEG_TEXT:
             found.append(_JPEG_TEXT[marker])
@@ -97,9 +97,9 @@ def _webp(raw: bytes) -> str | None:
         if at + 8 > len(raw):
             return None
         kind, length = raw[at : at + 4], struct.unpack("<I", raw[at + 4 : at + 8])[0]
-        if at + 8 + length > len(raw):
-            return None
         if kind in _WEBP_TEXT:
             found.append(kind.decode("ascii").strip())
         at += 8 + length + (length & 1)
+    if at > len(raw) + 1:  # the last chunk longer than the file (its padding byte may be left out)
+        return None
     return f"metadata ({', '.join(found)})" if found else ""
