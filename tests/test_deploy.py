@@ -9,7 +9,9 @@ served. The systemd units are checked with ``systemd-analyze verify``.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -40,10 +42,10 @@ class Server:
     env: dict[str, str]
     nginx: Nginx
 
-    def deploy(self) -> subprocess.CompletedProcess[str]:
+    def deploy(self, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # with the service's umask (UMask=0027): modes are explicit
             [str(SCRIPT)],
-            env=self.env,
+            env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
             timeout=600,
@@ -60,13 +62,14 @@ class Server:
                 assert time.monotonic() < deadline, "nginx does not listen"
                 time.sleep(0.05)
 
-    def serves(self, text: str) -> bool:
+    def serves(self, text: str, path: str = PAGE, user: str = "school-hollybrook.ann") -> bool:
         """True once the page (200) holds ``text``: a reload replaces the workers gracefully,
         so an old worker may answer for a moment after the deploy returned."""
         deadline = time.monotonic() + 10
         while True:
-            status, body = self.page()
-            if status == 200 and text in body:
+            status, body = self.page(path, user)
+            words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+            if status == 200 and (text in body or text in words):
                 return True
             if time.monotonic() > deadline:
                 return False
@@ -147,20 +150,26 @@ def test_deploy_serves_pushed_changes_and_keeps_the_old_site_when_a_deploy_fails
     assert server.serves("Tobias Wrenfeathers")
     assert "up to date" in server.deploy().stdout  # nothing new: nothing rebuilt or reloaded
 
-    # An invalid record is pushed: the deploy fails, the last good site stays served.
-    conf = server.conf.read_bytes()
+    # An invalid record is pushed: the sites that show it keep their last good version, the
+    # others are deployed (on another day: every site is rebuilt), and the log and the hub's
+    # dashboard say which sites were not updated and why (issue 20).
     text = record.read_text()
     record.write_text(text.replace("Tobias Wrenfeathers", "Tobias Wrenfeathers\n  name: twice", 1))
     server.push("A broken record")
-    broken = server.deploy()
-    assert broken.returncode == 1
-    assert "not valid" in broken.stdout and "nothing deployed" in broken.stdout
+    broken = server.deploy({"APRECORDS_TODAY": "2026-01-12"})
+    assert broken.returncode == 0, broken.stdout + broken.stderr
     assert "duplicate" in broken.stdout.lower() or "twice" in broken.stdout
+    assert "aprecords: school-hollybrook: not updated (its site of 2026-01-10 stays)" in (
+        broken.stderr
+    )
+    assert "some sites were not updated" in broken.stdout
+    assert (server.home / "site").resolve() == server.home / "site-a"
     status, body = server.page()
-    assert status == 200 and "Tobias Wrenfeathers" in body
-    assert server.conf.read_bytes() == conf
-    assert (server.home / "site").resolve() == server.home / "site-b"
-    assert not (server.home / "site-a").exists() or (server.home / "site-a" / "hub").is_dir()
+    assert status == 200 and "Tobias Wrenfeathers" in body and "10 Jan 2026" in body
+    assert server.serves("12 Jan 2026", "/school-st-aldric/", "hub.hana")
+    assert server.serves("Sites not updated", "/hub/", "hub.hana")
+    assert server.serves(f"school-hollybrook 10 Jan 2026 {RECORD}:", "/hub/", "hub.hana")
+    conf = server.conf.read_bytes()
 
     # Fixed, but with settings nginx refuses (a certificate that is not there): nginx -t
     # fails, the configuration is put back, the sites stay as they were.
@@ -177,13 +186,13 @@ def test_deploy_serves_pushed_changes_and_keeps_the_old_site_when_a_deploy_fails
         config.read_text().replace(f"{server.nginx.port}\n", f"{server.nginx.port} ssl\n")
     )
     server.push("Turn on TLS, with a wrong certificate path")
-    refused = server.deploy()
+    refused = server.deploy({"APRECORDS_TODAY": "2026-01-12"})
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "nginx refused" in refused.stdout and "nothing deployed" in refused.stdout
     assert server.conf.read_bytes() == conf
     assert not server.conf.with_name("aprecords.conf.previous").exists()
-    assert (server.home / "site").resolve() == server.home / "site-b"
-    assert not (server.home / "site-a").exists()
+    assert (server.home / "site").resolve() == server.home / "site-a"
+    assert not (server.home / "site-b").exists()
     status, body = server.page()
     assert status == 200 and "Tobias Wrenfeathers" in body
 

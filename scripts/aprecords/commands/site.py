@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aprecords.access import Audience
+    from aprecords.findings import Finding
     from aprecords.repository import Repository
     from aprecords.site.parallel import Outcome
+    from aprecords.site.stale import Status
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -42,8 +44,49 @@ def validated(root: Path, today: date) -> Repository | None:
     return repo
 
 
+def checked(root: Path, today: date) -> tuple[Repository, list[Finding]]:
+    """Load and validate; print the findings (errors to stdout, as ``validate`` does, and a
+    summary); return the repository and its errors."""
+    from aprecords.findings import has_errors
+    from aprecords.report import render, summary
+    from aprecords.repository import load_repository
+    from aprecords.validate import validate
+
+    repo = load_repository(root)
+    findings = validate(repo, today)
+    if has_errors(findings):
+        print(render(findings, repo.files, "text"))
+        print(summary(findings, repo.files), file=sys.stderr)
+    elif findings:
+        print(render(findings, repo.files, "text"), file=sys.stderr)
+    return repo, [f for f in findings if f.severity == "error"]
+
+
+def held_status(
+    repo: Repository, errors: list[Finding], everyone: list[Audience], site_dir: Path
+) -> tuple[Status, list[Audience]]:
+    """What the errors hold back (:mod:`aprecords.site.stale`), and the audiences held back
+    that exist no more as such (their own registry record has an error) but keep their
+    folder, as their build record describes them."""
+    from aprecords.site import stale
+    from aprecords.site.parallel import built_for, kept_audience, published
+
+    site_dir = site_dir.resolve()
+    held = stale.held_back(repo, errors, everyone, published(site_dir))
+    names = {a.name for a in everyone}
+    kept = [k for n in held if n not in names and (k := kept_audience(site_dir, n))]
+    held = {n: r for n, r in held.items() if n in names or any(k.name == n for k in kept)}
+    dates = {n: d for n, d in built_for(site_dir).items() if n in held}
+    lines = tuple(stale.finding_line(f) for f in sorted(set(errors)))
+    return stale.Status(lines, held, {}, dates), kept
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    """Validate, then build the site of each audience into DIR/<audience>/."""
+    """Validate, then build the site of each audience into DIR/<audience>/.
+
+    A record with an error holds back the audiences that show it: they keep their last good
+    folder, every other audience is built, the hub's dashboard lists why, and the exit code
+    is 1 (:mod:`aprecords.site.stale`)."""
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
     from aprecords.site import hosting
@@ -53,16 +96,23 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = resolve_root(args.root)
     today = args.today or date.today()
-    repo = validated(root, today)
-    if repo is None:
-        return EXIT_INVALID
-    audiences = _audiences(args.audience, repo)
+    repo, errors = checked(root, today)
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    status, kept = held_status(repo, errors, everyone, site_dir)
+    audiences = [a for a in _audiences(args.audience, repo) if a.name not in status.held]
+    if errors:
+        print(
+            "aprecords: records have errors (above): the sites that show them keep their last "
+            "good version; the others are built",
+            file=sys.stderr,
+        )
     _warn_without_cms(repo, audiences)
     try:
-        outcomes = build_many(repo, audiences, site_dir, today, compress=args.compress)
+        outcomes = build_many(
+            repo, audiences, site_dir, today, compress=args.compress, status=status
+        )
     except HelpPageLeakError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
@@ -73,6 +123,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return int(stop.code or 143)
+    from aprecords.report import one_line
+
     failed = [o for o in outcomes if o.error]
     _print_warnings(outcomes, site_dir)
     for outcome in outcomes:
@@ -80,16 +132,32 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"aprecords: {outcome.error}", file=sys.stderr)
         else:
             print(f"{'built' if outcome.built else 'unchanged'} {outcome.path}")
+    serving = everyone + kept
     if not args.audience:
-        for name in prune(site_dir, [a.name for a in everyone]):
+        for name in prune(site_dir, [a.name for a in serving]):
             print(f"removed {site_dir / name} (no such audience any more)")
-    hashes = script_hashes(site_dir, [a.name for a in everyone])
+    final = load_status(site_dir)
+    for name, reasons in final.stale.items():
+        since = final.as_of.get(name)
+        kept_as = f"its site of {since} stays" if since else "it has no site yet"
+        print(f"aprecords: {name}: not updated ({kept_as}):", file=sys.stderr)
+        for reason in reasons:
+            print(f"aprecords:   {one_line(reason)}", file=sys.stderr)
+    hashes = script_hashes(site_dir, [a.name for a in serving])
     settings = repo.config.data.get("cms")
     has_form = (site_dir / "hub" / hosting.ADMIN / "index.html").is_file()
     origins = connect_origins(settings) if settings and has_form else None
-    conf = hosting.write(server, everyone, site_dir, hashes, origins)
+    conf = hosting.write(server, serving, site_dir, hashes, origins)
     print(f"web server configuration: {conf}")
-    return EXIT_INVALID if failed else EXIT_OK
+    return EXIT_INVALID if failed or errors else EXIT_OK
+
+
+def load_status(site_dir: Path) -> Status:
+    """The status the build kept beside the sites (:mod:`aprecords.site.stale`)."""
+    from aprecords.site.parallel import STORE
+    from aprecords.site.stale import load
+
+    return load(site_dir.resolve() / STORE)
 
 
 def _warn_without_cms(repo: Repository, audiences: list[Audience]) -> None:

@@ -34,6 +34,7 @@ from aprecords.site import (
     verify,
 )
 from aprecords.site.render import audience_banner, make_site, render_pages
+from aprecords.site.stale import Status
 
 ASSETS = Path(__file__).parent / "assets"
 PROJECT = Path(__file__).resolve().parents[3]
@@ -71,10 +72,18 @@ def help_pages(docs: Path) -> list[str]:
 
 
 def write_docs(
-    repo: Repository, audience: Audience, out: Path, today: date, history: History
+    repo: Repository,
+    audience: Audience,
+    out: Path,
+    today: date,
+    history: History,
+    status: Status | None = None,
 ) -> tuple[int, list[Any]]:
-    """Write the Markdown of one audience's site into ``out``; return (page count, nav)."""
+    """Write the Markdown of one audience's site into ``out``; return (page count, nav).
+
+    ``status``: the records with errors and the sites not updated, for the hub's dashboard."""
     site = make_site(scope(repo, audience), repo.config, today, history)
+    site.status = status if audience.sees_all else None
     site.parents = scope(repo, printviews.parents_audience(audience))  # parents' print copies
     pages = 0
     made: set[Path] = set()
@@ -262,6 +271,7 @@ def build_audience(
     state: Path | None = None,
     shared: str | None = None,
     compress: bool = False,
+    status: Status | None = None,
 ) -> Path:
     """Build one audience's site into ``site_root``; BuildError leaves the old site in place.
 
@@ -270,7 +280,8 @@ def build_audience(
     (:mod:`aprecords.site.incremental`); ``shared`` is the digest of the shared inputs
     (:func:`aprecords.site.parallel.shared_inputs`), worked out here when not given.
     ``compress``: pages stored gzip-compressed once the leak check passed
-    (:mod:`aprecords.site.stored`).
+    (:mod:`aprecords.site.stored`). ``status``: what the hub's dashboard says about the
+    records with errors and the other sites (:mod:`aprecords.site.stale`).
     """
     config_file = _base_config(repo.root)
     site_root = site_root.resolve()
@@ -281,7 +292,7 @@ def build_audience(
     with tempfile.TemporaryDirectory(
         dir=site_root.parent, prefix=f".{site_root.name}.docs-"
     ) as docs:
-        pages, nav = write_docs(repo, audience, Path(docs), today, history)
+        pages, nav = write_docs(repo, audience, Path(docs), today, history, status)
         reuse: dict[str, Any] = {}
         if state is not None:
             if shared is None:
