@@ -28,6 +28,7 @@ from aprecords.site import (
     engine,
     ical,
     incremental,
+    mkdocsfile,
     printviews,
     recordformat,
     stored,
@@ -142,10 +143,11 @@ def write_docs(
 
 
 def _base_config(root: Path) -> Path:
+    """The records' mkdocs.yml, checked: it may not run code (:mod:`.mkdocsfile`)."""
     config = root / BASE_CONFIG
     if not config.is_file():
         raise UsageError(f"{root / BASE_CONFIG}: not found; the site needs the base MkDocs file")
-    return config
+    return mkdocsfile.check(root)
 
 
 def build_docs(

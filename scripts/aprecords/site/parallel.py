@@ -467,10 +467,11 @@ def build_many(
     folder and is reported in its Outcome; the others still build. ``site_dir`` is made 0755
     (the web server must traverse it), its build records 0700.
     """
-    from aprecords.site.build import GENERATED
+    from aprecords.site.build import GENERATED, _base_config
     from aprecords.site.verify import check_help_pages
     from aprecords.textnorm import warm
 
+    _base_config(repo.root)  # mkdocs.yml may not run code: refused before anything is built
     warm()
     check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before anything is written
     site_dir = site_dir.resolve()
