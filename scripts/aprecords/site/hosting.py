@@ -12,7 +12,13 @@ included in nginx's ``http`` context) and ``DIR/nginx/README.md``. Everything fa
 * **sso**: each folder asks oauth2-proxy (``auth_request``) who the user is; the groups it
   reports (``X-Auth-Request-Groups``) must include the group mapped to that audience or to the
   hub in ``hosting.groups``, or the answer is 403. No group header, an unknown group, an auth
-  endpoint that is down or answers anything but 2xx: denied.
+  endpoint that is down or answers anything but 2xx: denied. Identity headers sent by the
+  client (:data:`IDENTITY_HEADERS`) are cleared before nginx asks, so no client can tell the
+  auth endpoint who it is;
+* nginx follows no symbolic link in the site folders (``disable_symlinks on``);
+* every value of ``aprecords.yml`` that reaches the configuration, every audience name and
+  every script hash matches a strict pattern (:func:`problems`, checked again by
+  :func:`nginx_config` itself): no setting can add a directive.
 """
 
 from __future__ import annotations
@@ -71,10 +77,38 @@ CONF_MODE = 0o644
 _INLINE_SCRIPT = re.compile(
     rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.S
 )
-_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
+_SAFE_PATH = re.compile(r"^(/(?!\.\.?(?:/|$))[A-Za-z0-9._-]+)+/?$|^/$")
+"""An absolute path of letters, digits, '.', '_' and '-': no '.' or '..' part, no empty
+part, nothing nginx would read as syntax."""
 _SAFE_GROUP = re.compile(r"^[A-Za-z0-9._@-]+$")
-_SAFE_HOST = re.compile(r"^(_|[A-Za-z0-9.*-]+)$")
-_SAFE_LISTEN = re.compile(r"^[A-Za-z0-9.:\[\] _-]+$")
+_SAFE_HOST = re.compile(r"^(_|[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?)$")
+_SAFE_LISTEN = re.compile(
+    r"^((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):)?[0-9]{1,5}"
+    r"( (ssl|http2|default_server))*$"
+)
+"""``[address:]port`` and only the options ``ssl``, ``http2`` and ``default_server``."""
+_SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+"""An audience's folder name (a record id's pattern)."""
+_SAFE_HASH = re.compile(r"^'sha256-[A-Za-z0-9+/]{43}='$")
+_SAFE_URL_HOST = re.compile(r"^[A-Za-z0-9.:\[\]-]+$")
+MODES = ("basic", "sso")
+IDENTITY_HEADERS = (
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Groups",
+    "X-Auth-Request-Preferred-Username",
+    "X-Auth-Request-Access-Token",
+    "X-Forwarded-User",
+    "X-Forwarded-Email",
+    "X-Forwarded-Groups",
+    "X-Forwarded-Preferred-Username",
+    "X-Forwarded-Access-Token",
+    "X-Remote-User",
+    "Remote-User",
+    "Gap-Auth",
+)
+"""Headers that say who a user is: the client's are cleared before the auth endpoint is
+asked (oauth2-proxy sets its own on its answer; none may come from the browser)."""
 
 
 @dataclass(frozen=True)
@@ -100,27 +134,33 @@ class Hosting:
     @property
     def tls(self) -> bool:
         """True when nginx terminates TLS itself (``listen ... ssl``)."""
-        return " ssl" in f" {self.listen} "
+        return isinstance(self.listen, str) and "ssl" in self.listen.split()
 
 
-def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> list[str]:
-    """What makes these settings unsafe or unusable, as 'hosting.key: message' lines."""
+def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path | None) -> list[str]:
+    """What makes these settings unsafe or unusable, as 'hosting.key: message' lines
+    (``root``: the records repository, which may not hold the password files)."""
     found = []
     names = {a.name for a in audiences}
-    if not _SAFE_HOST.match(hosting.server_name):
+    if hosting.mode not in MODES:
+        found.append("hosting.mode: use basic or sso")
+    if not isinstance(hosting.server_name, str) or not _SAFE_HOST.match(hosting.server_name):
         found.append("hosting.server_name: use a host name such as records.example.org")
-    if not _SAFE_LISTEN.match(hosting.listen):
-        found.append("hosting.listen: use a port and options, for example '443 ssl'")
+    if not isinstance(hosting.listen, str) or not _SAFE_LISTEN.match(hosting.listen):
+        found.append(
+            "hosting.listen: use [address:]port and options ssl, http2 or default_server, "
+            "for example '443 ssl' or '127.0.0.1:8080'"
+        )
     paths = ["password_dir"] if hosting.mode == "basic" else []
     paths += ["tls_certificate", "tls_certificate_key"] if hosting.tls else []
     for key in paths:
         value = getattr(hosting, key)
-        if not _SAFE_PATH.match(value):
+        if not isinstance(value, str) or not _SAFE_PATH.match(value):
             found.append(
                 f"hosting.{key}: '{value}' must be an absolute path of letters, digits, "
-                "'.', '_', '-' and '/'"
+                "'.', '_', '-' and '/' (no '.' or '..' part)"
             )
-    if hosting.mode == "basic":
+    if hosting.mode == "basic" and root is not None and "password_dir" not in " ".join(found):
         pw = Path(hosting.password_dir).resolve()
         if pw == root.resolve() or root.resolve() in pw.parents:
             found.append(
@@ -129,21 +169,24 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> lis
                 "/etc/aprecords/htpasswd)"
             )
     if hosting.mode == "sso":
-        url = urlsplit(hosting.auth_url)
+        url = urlsplit(hosting.auth_url if isinstance(hosting.auth_url, str) else "")
         if (
             url.scheme not in ("http", "https")
             or not url.netloc
             or not _SAFE_PATH.match(url.path or "/")
             or url.query
-            or not re.match(r"^[A-Za-z0-9.:\[\]-]+$", url.netloc)
+            or url.fragment
+            or not _SAFE_URL_HOST.match(url.netloc)
+            or hosting.auth_url != f"{url.scheme}://{url.netloc}{url.path}"
         ):
             found.append(
                 f"hosting.auth_url: '{hosting.auth_url}' should be oauth2-proxy's auth "
                 "endpoint, for example http://127.0.0.1:4180/oauth2/auth"
             )
-        if "hub" not in hosting.groups:
+        groups = hosting.groups if isinstance(hosting.groups, dict) else {}
+        if "hub" not in groups:
             found.append("hosting.groups: map the hub to a group, or nobody can read /hub/")
-        for name, group in hosting.groups.items():
+        for name, group in groups.items():
             if name not in names:
                 found.append(f"hosting.groups.{name}: not an audience")
             if not _SAFE_GROUP.match(str(group)):
@@ -151,12 +194,51 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> lis
                     f"hosting.groups.{name}: '{group}' is not a usable group id; use the "
                     "group's object id (letters, digits, '-', '.', '_', '@')"
                 )
+    for name in sorted(names):
+        if not isinstance(name, str) or not _SAFE_NAME.match(name):
+            found.append(f"audiences: '{name}' is not a usable folder name")
     return found
+
+
+def _refuse_unsafe(
+    hosting: Hosting,
+    audiences: list[Audience],
+    root: str,
+    hashes: dict[str, list[str]],
+    origins: list[str] | None,
+) -> None:
+    """ConfigError unless every value the configuration is written from matches its strict
+    pattern (the same checks as :func:`problems`, made again where the text is written)."""
+    found = problems(hosting, audiences, None)
+    if not _SAFE_PATH.match(root):
+        found.append(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
+    for name, given in hashes.items():
+        bad = [h for h in given if not isinstance(h, str) or not _SAFE_HASH.match(h)]
+        if bad:
+            found.append(f"script hashes of {name}: {bad[0]!r} is not a SHA-256 source")
+    for origin in origins or []:
+        if not isinstance(origin, str) or not _ORIGIN.match(origin):
+            found.append(f"cms: {origin!r} is not an https origin")
+    if found:
+        raise ConfigError("; ".join(found))
 
 
 def _pattern(groups: list[str]) -> str:
     alternatives = "|".join(re.escape(g) for g in sorted(set(groups)))
     return f'"~(^|,)\\s*({alternatives})\\s*(,|$)"'
+
+
+def _proxy_headers(indent: str) -> list[str]:
+    """What nginx tells oauth2-proxy about a request: its own values, and none of the
+    client's identity headers."""
+    return [
+        f"{indent}proxy_set_header Host $host;",
+        f"{indent}proxy_set_header X-Real-IP $remote_addr;",
+        f"{indent}proxy_set_header X-Forwarded-For $remote_addr;",
+        f"{indent}proxy_set_header X-Forwarded-Host $host;",
+        f"{indent}proxy_set_header X-Forwarded-Proto $scheme;",
+        *(f'{indent}proxy_set_header {header} "";' for header in IDENTITY_HEADERS),
+    ]
 
 
 def _var(name: str) -> str:
@@ -209,8 +291,7 @@ def nginx_config(
     """
     hashes = script_hashes or {}
     root = site_dir.resolve().as_posix()
-    if not _SAFE_PATH.match(root):
-        raise ConfigError(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
+    _refuse_unsafe(hosting, audiences, root, hashes, admin_origins)
     out = [
         "# Written by `aprecords build`; do not edit (it is rewritten on every build).",
         f"# Mode: {hosting.mode}. Include this file in nginx's http {{ }} context.",
@@ -248,6 +329,8 @@ def nginx_config(
         ]
     out += [
         f"    root {root};",
+        "    # Symbolic links are never followed: a link in a site folder is not served.",
+        "    disable_symlinks on;",
         "    autoindex off;",
         "    server_tokens off;",
         "    index index.html;",
@@ -274,17 +357,17 @@ def nginx_config(
             "    # oauth2-proxy: sign-in pages, and the auth endpoint (internal only).",
             "    location /oauth2/ {",
             f"        proxy_pass {base};",
-            "        proxy_set_header Host $host;",
-            "        proxy_set_header X-Real-IP $remote_addr;",
+            *_proxy_headers("        "),
             "        proxy_set_header X-Auth-Request-Redirect $request_uri;",
             "    }",
+            "    # Who the user is: asked for every request to an audience folder. The client's",
+            "    # own identity headers are cleared first: only oauth2-proxy's answer counts.",
             "    location = /_aprecords_auth {",
             "        internal;",
             f"        proxy_pass {hosting.auth_url};",
             "        proxy_pass_request_body off;",
             '        proxy_set_header Content-Length "";',
-            "        proxy_set_header Host $host;",
-            "        proxy_set_header X-Real-IP $remote_addr;",
+            *_proxy_headers("        "),
             "        proxy_set_header X-Forwarded-Uri $request_uri;",
             "    }",
             "    location @aprecords_sign_in {",
@@ -309,12 +392,13 @@ def nginx_config(
                 "        auth_request /_aprecords_auth;",
                 "        auth_request_set $aprecords_groups $upstream_http_x_auth_request_groups;",
                 "        auth_request_set $aprecords_user $upstream_http_x_auth_request_user;",
-                "        error_page 401 = @aprecords_sign_in;",
             ]
         gate = [
             f"root {root}$aprecords_gate_{var};",
             f"error_page 404 = /_aprecords_status/$aprecords_miss_{var};",
         ]
+        if hosting.mode == "sso":  # error_page is not inherited by a block that has its own
+            gate.append("error_page 401 = @aprecords_sign_in;")
         out += [
             "        # The audience check runs after authentication (the root is worked out when",
             "        # the file is opened, after the access phase): a user who may not read this",
