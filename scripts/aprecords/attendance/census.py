@@ -9,13 +9,12 @@ are not school-arranged provision.
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from aprecords import model
+from aprecords import csvsafe, model
 from aprecords.repository import Repository
 
 Term = Literal["autumn", "spring", "summer"]
@@ -60,11 +59,12 @@ class Export:
     warnings: list[str]
 
     def csv_text(self) -> str:
-        """The rows as CSV with a header line."""
+        """The rows as CSV with a header line, every cell quoted and none a spreadsheet would
+        run as a formula (:mod:`aprecords.csvsafe`)."""
         out = io.StringIO(newline="")
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csvsafe.dict_writer(out, COLUMNS)
         writer.writeheader()
-        writer.writerows(self.rows)
+        writer.writerows_dict(self.rows)
         return out.getvalue()
 
 
