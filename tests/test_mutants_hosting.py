@@ -168,3 +168,82 @@ if __name__ == "__main__":
         for name, text in generated(case).items():
             (DATA / name).write_text(text, "utf-8")
             print(f"wrote {DATA / name}")
+
+
+def test_each_problem_says_what_to_write(tmp_path: Path) -> None:
+    def found(**settings: object) -> list[str]:
+        return hosting.problems(hosting.Hosting(**settings), AUDIENCES, tmp_path)  # type: ignore[arg-type]
+
+    assert found(listen="80;") == [
+        "hosting.listen: use [address:]port and options ssl, http2 or default_server, for "
+        "example '443 ssl' or '127.0.0.1:8080'"
+    ]
+    sso = {"mode": "sso", "groups": {"hub": "g"}}
+    assert found(**sso, auth_url="ftp://h:1/oauth2/auth") == [
+        "hosting.auth_url: 'ftp://h:1/oauth2/auth' should be oauth2-proxy's auth endpoint, for "
+        "example http://127.0.0.1:4180/oauth2/auth"
+    ]
+    assert found(**sso, auth_url="http://127.0.0.1:4180") == []  # no path is a path of /
+    for bad in ("http:///oauth2/auth", "http://h/a?b=1", "http://h/a#b", "http://u:p@h/a",
+                "https://h/a/../b", None):  # fmt: skip
+        assert found(**sso, auth_url=bad) != [], bad
+    assert found(mode="sso", groups={"hub": "x y"}) == [
+        "hosting.groups.hub: 'x y' is not a usable group id; use the group's object id "
+        "(letters, digits, '-', '.', '_', '@')"
+    ]
+    # A password folder refused for its form is not looked for inside the repository.
+    assert len(found(password_dir=f"{tmp_path}/a b")) == 1
+    assert len(found(listen="443 ssl", tls_certificate="x", password_dir=str(tmp_path))) == 2
+
+
+def test_the_configuration_refuses_unsafe_values_saying_each(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        hosting.nginx_config(hosting.Hosting(listen="80;"), AUDIENCES, Path("/a b"))
+    assert str(caught.value) == (
+        "hosting.listen: use [address:]port and options ssl, http2 or default_server, for "
+        "example '443 ssl' or '127.0.0.1:8080'; /a b: the site folder's path must be letters, "
+        "digits, '.', '_', '-'"
+    )
+
+
+def test_checked_locates_a_message_with_a_colon_and_the_password_folder(tmp_path: Path) -> None:
+    (tmp_path / "aprecords.yml").write_text(
+        f"hosting:\n  mode: basic\n  listen: 443 ssl\n  tls_certificate: 'a: b'\n"
+        f"  password_dir: {tmp_path}/secrets\n"
+    )
+    data = {"hosting": {"mode": "basic", "tls_certificate": "a: b",
+                        "password_dir": f"{tmp_path}/secrets"}}  # fmt: skip
+    with pytest.raises(ConfigError) as caught:
+        hosting.checked(data, AUDIENCES, tmp_path)
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith("aprecords.yml:4:20: error: hosting.tls_certificate: 'a: b' must")
+    assert lines[1].startswith("aprecords.yml:5:17: error: hosting.password_dir: ")
+    assert "is inside the records repository" in lines[1] and len(lines) == 2
+
+
+def test_write_makes_its_folder_and_replaces_files_from_beside_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    settings, hashes, origins = CASES["basic"]
+    site = tmp_path / "new" / "site"  # nothing of it there yet
+    replaced: list[tuple[str, str]] = []
+    real = os.replace
+
+    def spy(src: str, dst: object) -> None:
+        replaced.append((str(src), str(dst)))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    for _ in range(2):  # and again, over the first
+        conf = hosting.write(settings, AUDIENCES, site, hashes, origins)
+    folder = site / "nginx"
+    assert conf.is_file() and sorted(p.name for p in folder.iterdir()) == [
+        "README.md",
+        "aprecords.conf",
+    ]
+    assert len(replaced) == 4
+    for src, dst in replaced:
+        assert Path(src).parent == folder and Path(dst).parent == folder
+        assert Path(src).name.startswith(f".{Path(dst).name}.")

@@ -153,14 +153,16 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path | None)
         )
     paths = ["password_dir"] if hosting.mode == "basic" else []
     paths += ["tls_certificate", "tls_certificate_key"] if hosting.tls else []
+    good = True
     for key in paths:
         value = getattr(hosting, key)
-        if not isinstance(value, str) or not _SAFE_PATH.match(value):
+        if not _SAFE_PATH.match(str(value)):
+            good = good and key != "password_dir"
             found.append(
                 f"hosting.{key}: '{value}' must be an absolute path of letters, digits, "
                 "'.', '_', '-' and '/' (no '.' or '..' part)"
             )
-    if hosting.mode == "basic" and root is not None and "password_dir" not in " ".join(found):
+    if hosting.mode == "basic" and root is not None and good:
         pw = Path(hosting.password_dir).resolve()
         if pw == root.resolve() or root.resolve() in pw.parents:
             found.append(
@@ -169,14 +171,11 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path | None)
                 "/etc/aprecords/htpasswd)"
             )
     if hosting.mode == "sso":
-        url = urlsplit(hosting.auth_url if isinstance(hosting.auth_url, str) else "")
-        if (
+        url = urlsplit(str(hosting.auth_url))
+        if (  # nothing but scheme, host, port and path: no user, query or fragment
             url.scheme not in ("http", "https")
-            or not url.netloc
-            or not _SAFE_PATH.match(url.path or "/")
-            or url.query
-            or url.fragment
             or not _SAFE_URL_HOST.match(url.netloc)
+            or not _SAFE_PATH.match(url.path or "/")
             or hosting.auth_url != f"{url.scheme}://{url.netloc}{url.path}"
         ):
             found.append(
@@ -194,8 +193,8 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path | None)
                     f"hosting.groups.{name}: '{group}' is not a usable group id; use the "
                     "group's object id (letters, digits, '-', '.', '_', '@')"
                 )
-    for name in sorted(names):
-        if not isinstance(name, str) or not _SAFE_NAME.match(name):
+    for name in sorted(names, key=str):
+        if not _SAFE_NAME.match(str(name)):
             found.append(f"audiences: '{name}' is not a usable folder name")
     return found
 
@@ -313,12 +312,17 @@ def nginx_config(
             allow = f'"~^({"|".join(re.escape(p) for p in prefixes)})\\."'
         else:
             key = "$aprecords_groups"
-            groups = [g for g in (hosting.groups.get(a.name), hosting.groups.get("hub")) if g]
-            allow = _pattern(groups) if groups else ""
-        gate = [f'    {allow}  "";'] if allow else []
-        miss = [f"    {allow}  404;"] if allow else []
-        out += [f"map {key} $aprecords_gate_{var} {{", f'    default  "{DENIED}";', *gate, "}"]
-        out += [f"map {key} $aprecords_miss_{var} {{", "    default  403;", *miss, "}"]
+            # The hub's group is always there (problems() requires it).
+            groups = [g for g in (hosting.groups.get(a.name), hosting.groups["hub"]) if g]
+            allow = _pattern(groups)
+        out += [f"map {key} $aprecords_gate_{var} {{", f'    default  "{DENIED}";']
+        out += [f'    {allow}  "";', "}"]
+        out += [
+            f"map {key} $aprecords_miss_{var} {{",
+            "    default  403;",
+            f"    {allow}  404;",
+            "}",
+        ]
     out += ["", "server {"]
     out += [f"    listen {hosting.listen};", f"    server_name {hosting.server_name};"]
     if hosting.tls:
@@ -426,9 +430,9 @@ def readme(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
         "",
         "Written by `aprecords build`. See docs/deployment.md for the whole guide.",
         "",
-        "On a server set up as docs/deployment.md says, `aprecords-deploy` installs this",
-        "configuration as /etc/nginx/conf.d/aprecords.conf, checks it and reloads nginx.",
-        "By hand:",
+        "On a server set up as docs/deployment.md says, the deploy's root step writes the",
+        "same configuration from the tool's own template as /etc/nginx/conf.d/aprecords.conf,",
+        "checks it and reloads nginx (this file is never installed). By hand:",
         "",
         f"1. Include the configuration in nginx's `http {{ }}` block: `include {conf};`",
         "2. Check and reload: `nginx -t && systemctl reload nginx`.",
@@ -498,6 +502,6 @@ def checked(data: dict[str, Any], audiences: list[Audience], root: Path) -> Host
     lines = []
     for problem in found:
         where, _, message = problem.partition(": ")
-        line, col = doc.locate(pointer(*where.split("."))) if doc else (1, 1)
+        line, col = doc.locate(pointer(*where.split("."))) if doc is not None else (1, 1)
         lines.append(f"{CONFIG_FILE}:{line}:{col}: error: {where}: {message} [hosting]")
     raise ConfigError("\n".join(lines))
