@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from aprecords.access import Audience
     from aprecords.findings import Finding
     from aprecords.repository import Repository
+    from aprecords.site import hosting
     from aprecords.site.parallel import Outcome
     from aprecords.site.stale import Status
 
@@ -44,15 +45,15 @@ def validated(root: Path, today: date) -> Repository | None:
     return repo
 
 
-def checked(root: Path, today: date) -> tuple[Repository, list[Finding]]:
+def checked(root: Path, today: date, tool: Path | None = None) -> tuple[Repository, list[Finding]]:
     """Load and validate; print the findings (errors to stdout, as ``validate`` does, and a
-    summary); return the repository and its errors."""
+    summary); return the repository and its errors. ``tool``: the schemas' install."""
     from aprecords.findings import has_errors
     from aprecords.report import render, summary
     from aprecords.repository import load_repository
     from aprecords.validate import validate
 
-    repo = load_repository(root)
+    repo = load_repository(root, tool=tool)
     findings = validate(repo, today)
     if has_errors(findings):
         print(render(findings, repo.files, "text"))
@@ -89,6 +90,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     is 1 (:mod:`aprecords.site.stale`)."""
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
+    from aprecords.errors import UsageError
     from aprecords.site import hosting
     from aprecords.site.cms import connect_origins
     from aprecords.site.parallel import Terminated, build_many, prune, script_hashes
@@ -96,7 +98,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = resolve_root(args.root)
     today = args.today or date.today()
-    repo, errors = checked(root, today)
+    tool = Path(args.tool_dir).resolve() if args.tool_dir else None
+    if tool is not None and not (tool / "schema").is_dir():
+        raise UsageError(f"--tool-dir {tool}: no schema/ there; give the tool's own install")
+    repo, errors = checked(root, today, tool)
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
@@ -148,8 +153,44 @@ def cmd_build(args: argparse.Namespace) -> int:
     has_form = (site_dir / "hub" / hosting.ADMIN / "index.html").is_file()
     origins = connect_origins(settings) if settings and has_form else None
     conf = hosting.write(server, serving, site_dir, hashes, origins)
+    write_serving(site_dir, server, serving, hashes, origins)
     print(f"web server configuration: {conf}")
     return EXIT_INVALID if failed or errors else EXIT_OK
+
+
+SERVING = "serving.json"
+"""What the configuration is written from (``DIR/.aprecords/serving.json``): the deploy's root
+step reads it, checks every value again and writes the configuration from the tool's own
+template (``aprecords.publish``), never taking the text the build wrote."""
+
+
+def write_serving(
+    site_dir: Path,
+    server: hosting.Hosting,
+    audiences: list[Audience],
+    hashes: dict[str, list[str]],
+    origins: list[str] | None,
+) -> Path:
+    """Keep the values the nginx configuration was written from, beside the build records."""
+    import dataclasses
+    import json
+    import os
+    import tempfile
+
+    from aprecords.site.parallel import STORE
+
+    store = site_dir.resolve() / STORE
+    data = {
+        "hosting": dataclasses.asdict(server),
+        "audiences": [{"name": a.name, "kind": a.kind, "title": a.title} for a in audiences],
+        "script_hashes": hashes,
+        "admin_origins": origins,
+    }
+    fd, tmp = tempfile.mkstemp(dir=store, prefix=f".{SERVING}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+    os.replace(tmp, store / SERVING)
+    return store / SERVING
 
 
 def load_status(site_dir: Path) -> Status:
@@ -165,11 +206,11 @@ def _warn_without_cms(repo: Repository, audiences: list[Audience]) -> None:
     site is built without it (the records' site matters more), and this says how to add it."""
     from aprecords.site.build import node_modules, wants_cms
 
-    if any(wants_cms(repo, a) for a in audiences) and node_modules(repo.root) is None:
+    if any(wants_cms(repo, a) for a in audiences) and node_modules(repo.root, repo.tool) is None:
         print(
             "aprecords: warning: the web form (/hub/admin/, `cms` in aprecords.yml) was left "
             f"out of the hub's site: its pinned package is not installed; run `npm ci` in "
-            f"{repo.root} (Node.js) and build again",
+            f"{repo.tool or repo.root} (Node.js) and build again",
             file=sys.stderr,
         )
 
@@ -228,6 +269,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--site-dir", metavar="DIR", help="where the sites go (default: site/)")
     p.add_argument("--today", type=iso_date, help="judge due and overdue reviews as of this date")
+    p.add_argument(
+        "--tool-dir",
+        metavar="DIR",
+        help="take the schemas and the web form from DIR (a server's pinned install of the "
+        "tool, as the deploy does), never from the records",
+    )
     p.add_argument(
         "--compress",
         action="store_true",

@@ -176,9 +176,12 @@ def build_docs(
     )
 
 
-def node_modules(root: Path) -> Path | None:
+def node_modules(root: Path, tool: Path | None = None) -> Path | None:
     """The node_modules holding the pinned web form: the records repository's, else the
-    aprecords checkout's; None when neither has it (``npm ci`` installs it)."""
+    aprecords checkout's; None when neither has it (``npm ci`` installs it). With ``tool``
+    (a deployed server's pinned install) only ``tool/node_modules``: never the records'."""
+    if tool is not None:
+        return cmsassets.package_dir([tool / "node_modules"])
     return cmsassets.package_dir([root / "node_modules", PROJECT / "node_modules"])
 
 
@@ -190,7 +193,7 @@ def wants_cms(repo: Repository, audience: Audience) -> bool:
 def add_cms(repo: Repository, audience: Audience, site: Path) -> None:
     """Write the web form into ``site/admin/`` (hub only; left out, with the command's
     warning, when the pinned package is not installed)."""
-    modules = node_modules(repo.root)
+    modules = node_modules(repo.root, repo.tool)
     if not wants_cms(repo, audience) or modules is None:
         return
     config = cms.cms_config(repo.schemas, repo.config.data["cms"], repo.config.site_name)
@@ -300,7 +303,7 @@ def build_audience(
             if shared is None:
                 from aprecords.site.parallel import shared_inputs
 
-                shared = shared_inputs(repo.root, today, compress)
+                shared = shared_inputs(repo.root, today, compress, repo.tool)
             reuse["key"] = incremental.build_key(shared, audience, repo.config.site_name, nav)
             reuse["place_static"] = incremental.ThemeStore(state / incremental.THEME).place
             if before is not None and site_root.is_dir():

@@ -133,9 +133,10 @@ def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
             h.update(hashlib.sha256(file.read_bytes()).digest())
 
 
-def shared_inputs(root: Path, today: date, compress: bool = False) -> str:
+def shared_inputs(root: Path, today: date, compress: bool = False, tool: Path | None = None) -> str:
     """Digest of every input all audiences share (code, templates, docs, config, schemas, and
-    whether pages are stored compressed)."""
+    whether pages are stored compressed); ``tool``: where the schemas and the web form come
+    from when not from the records (``aprecords build --tool-dir``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
@@ -145,12 +146,13 @@ def shared_inputs(root: Path, today: date, compress: bool = False) -> str:
         except PackageNotFoundError:
             h.update(f"{package}=unknown\0".encode())
     _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
-    for name in ("docs", "mkdocs.yml", "aprecords.yml", "schema"):
+    for name in ("docs", "mkdocs.yml", "aprecords.yml"):
         _digest_files(h, root / name)
+    _digest_files(h, (tool or root) / "schema")
     from aprecords.site.build import node_modules
     from aprecords.site.cmsassets import PACKAGE as CMS_PACKAGE
 
-    modules = node_modules(root)  # the web form's pinned version (hub only, but cheap)
+    modules = node_modules(root, tool)  # the web form's pinned version (hub only, but cheap)
     h.update(f"cms={modules}\0".encode())
     if modules is not None:
         _digest_files(h, modules / CMS_PACKAGE / "package.json")
@@ -532,7 +534,7 @@ def _build_many(
     from aprecords.site.verify import audience_plan, theme_digests
 
     history = change_history(repo.root)
-    shared = shared_inputs(repo.root, today, compress)
+    shared = shared_inputs(repo.root, today, compress, repo.tool)
     scopes = {a.name: scope(repo, a) for a in audiences}
     names = {a.name for a in audiences}
     before = load_status(site_dir / STORE)
