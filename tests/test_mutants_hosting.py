@@ -247,3 +247,10 @@ def test_write_makes_its_folder_and_replaces_files_from_beside_them(
     for src, dst in replaced:
         assert Path(src).parent == folder and Path(dst).parent == folder
         assert Path(src).name.startswith(f".{Path(dst).name}.")
+
+
+def test_an_audience_name_of_another_type_is_a_problem_not_a_crash() -> None:
+    odd = Audience(3.5, "x", "custom", frozenset())  # type: ignore[arg-type]
+    assert hosting.problems(hosting.Hosting(), [odd, *AUDIENCES], None) == [
+        "audiences: '3.5' is not a usable folder name"
+    ]
