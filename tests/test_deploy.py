@@ -608,7 +608,7 @@ def test_the_root_step_writes_the_configuration_from_checked_values(tmp_path: Pa
         "admin_origins": None,
     }
     site = tmp_path / "home" / "site-a"
-    text = configuration(settings, site, serving, 65534)
+    text = configuration(settings, site, serving)
     assert text == hosting.nginx_config(
         hosting.Hosting(mode="basic", password_dir=str(password_dir), listen="8080"),
         everyone,
@@ -626,8 +626,8 @@ def test_the_root_step_writes_the_configuration_from_checked_values(tmp_path: Pa
     (tmp_path / "home" / "pw").mkdir(parents=True)
     for change in bad:
         with pytest.raises(Refused):
-            configuration(settings, site, {**serving, **change}, 65534)
+            configuration(settings, site, {**serving, **change})
     os.chmod(password_dir, 0o770)  # a folder others could write to
     with pytest.raises(Refused):
-        configuration(settings, site, serving, 65534)
+        configuration(settings, site, serving)
     assert WEB_USER  # (imported for the fixtures' group)

@@ -300,8 +300,16 @@ def test_the_status_is_kept_and_read_back(tmp_path: Path) -> None:
     assert stale.load(tmp_path) == status
     assert status.as_of == {"b": "2026-01-01"}
     assert status.stale == {"b": ("boom",), "school-a": ("a:1:1: x [r]",)}
+    assert status.report() == [
+        "b: not updated (its site of 2026-01-01 stays):",
+        "  boom",
+        "school-a: not updated (it has no site yet):",
+        "  a:1:1: x [r]",
+    ]
     (tmp_path / stale.STATUS).write_text("[1, 2]")
     assert stale.load(tmp_path) == stale.Status() and stale.Status().empty()
+    with pytest.raises(ValueError):
+        stale.parse("[1]")
 
 
 def test_nothing_is_outside_the_hub_not_even_an_invalid_record() -> None:

@@ -201,7 +201,7 @@ def _write_own(path: Path, text: str, mode: int = 0o644) -> None:
         raise
 
 
-def configuration(settings: Settings, site: Path, serving: dict[str, Any], owner: int) -> str:
+def configuration(settings: Settings, site: Path, serving: dict[str, Any]) -> str:
     """The nginx configuration for ``site``, from the tool's own template and the build's
     values, every one of them checked again here."""
     from aprecords.access import Audience
@@ -249,23 +249,14 @@ def configuration(settings: Settings, site: Path, serving: dict[str, Any], owner
 
 def _stale_lines(settings: Settings, spare: str, owner: int) -> list[str]:
     """What the build says about the sites it did not update (its _status.json)."""
-    from aprecords.report import one_line
+    from aprecords.site.stale import parse
 
-    raw = read_beneath(settings.home, f"{spare}/{STORE}/{STATUS}", owner)
     try:
-        data = json.loads(raw or b"{}")
-        held, failed, dates = data.get("held", {}), data.get("failed", {}), data.get("as_of", {})
-        names = sorted({*held, *failed})
-    except (ValueError, AttributeError, TypeError):
+        return parse(
+            read_beneath(settings.home, f"{spare}/{STORE}/{STATUS}", owner) or b"{}"
+        ).report()
+    except ValueError:
         return ["the build's list of sites not updated cannot be read"]
-    lines = []
-    for name in names:
-        since = dates.get(name) if isinstance(dates, dict) else None
-        kept = f"its site of {since} stays" if since else "it has no site yet"
-        lines.append(one_line(f"{name}: not updated ({kept}):"))
-        reasons = [*held.get(name, [])] + ([failed[name]] if name in failed else [])
-        lines += [f"  {one_line(str(r))}" for r in reasons]
-    return lines
 
 
 class _Stopped(Exception):
@@ -332,7 +323,7 @@ def _publish(settings: Settings, owner: int) -> int:
         )
     except ValueError:
         raise Refused(f"{spare}/{STORE}/{SERVING}: missing or not JSON") from None
-    text = configuration(settings, site, serving, owner)
+    text = configuration(settings, site, serving)
     commit, day = stamp.split(" ")
     say(f"deploying {commit[:12]} as of {day} from {site}")
     for line in _stale_lines(settings, spare, owner):

@@ -128,8 +128,6 @@ def cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return int(stop.code or 143)
-    from aprecords.report import one_line
-
     failed = [o for o in outcomes if o.error]
     _print_warnings(outcomes, site_dir)
     for outcome in outcomes:
@@ -141,13 +139,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.audience:
         for name in prune(site_dir, [a.name for a in serving]):
             print(f"removed {site_dir / name} (no such audience any more)")
-    final = load_status(site_dir)
-    for name, reasons in final.stale.items():
-        since = final.as_of.get(name)
-        kept_as = f"its site of {since} stays" if since else "it has no site yet"
-        print(f"aprecords: {name}: not updated ({kept_as}):", file=sys.stderr)
-        for reason in reasons:
-            print(f"aprecords:   {one_line(reason)}", file=sys.stderr)
+    for line in load_status(site_dir).report():
+        print(f"aprecords: {line}", file=sys.stderr)
     hashes = script_hashes(site_dir, [a.name for a in serving])
     settings = repo.config.data.get("cms")
     has_form = (site_dir / "hub" / hosting.ADMIN / "index.html").is_file()

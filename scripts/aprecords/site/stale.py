@@ -78,6 +78,19 @@ class Status:
             "as_of": dict(sorted(self.as_of.items())),
         }
 
+    def report(self) -> list[str]:
+        """The sites not updated, as lines for a log: each with the date it still shows,
+        then its reasons, indented (control characters escaped)."""
+        from aprecords.report import one_line
+
+        lines = []
+        for name, reasons in self.stale.items():
+            since = self.as_of.get(name)
+            kept = f"its site of {since} stays" if since else "it has no site yet"
+            lines.append(one_line(f"{name}: not updated ({kept}):"))
+            lines += [f"  {one_line(reason)}" for reason in reasons]
+        return lines
+
     def with_failures(self, failed: dict[str, str], as_of: dict[str, str]) -> Status:
         """The same status with this build's failures in place of the ones it started with."""
         dates = {k: v for k, v in self.as_of.items() if k in self.held or k in failed}
@@ -185,18 +198,26 @@ def held_back(
     return {name: tuple(lines) for name, lines in sorted(held.items())}
 
 
-def load(store: os.PathLike[str] | str) -> Status:
-    """The status the last build kept (empty when there is none or it cannot be read)."""
+def parse(raw: bytes | str) -> Status:
+    """A status kept as JSON (ValueError when it is not one)."""
     try:
-        with open(os.path.join(store, STATUS), encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(raw)
         return Status(
             tuple(str(e) for e in data.get("errors", [])),
             {str(k): tuple(str(x) for x in v) for k, v in dict(data.get("held", {})).items()},
             {str(k): str(v) for k, v in dict(data.get("failed", {})).items()},
             {str(k): str(v) for k, v in dict(data.get("as_of", {})).items()},
         )
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"not a status: {exc}") from None
+
+
+def load(store: os.PathLike[str] | str) -> Status:
+    """The status the last build kept (empty when there is none or it cannot be read)."""
+    try:
+        with open(os.path.join(store, STATUS), "rb") as f:
+            return parse(f.read())
+    except (OSError, ValueError):
         return Status()
 
 
