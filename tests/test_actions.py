@@ -46,7 +46,7 @@ def findings(result: Result, rule: str) -> list[str]:
     return [line for line in result.out.splitlines() if line.endswith(f"[{rule}]")]
 
 
-def test_setup_confirmations_warn_in_the_grace_period_then_fail(
+def test_setup_confirmations_are_due_in_the_grace_period_then_overdue_never_errors(
     repo: Path, run_cli: Callable[..., Result]
 ) -> None:
     lines = unconfirm(repo / PLACEMENT, SETUP_KEYS)
@@ -59,10 +59,10 @@ def test_setup_confirmations_warn_in_the_grace_period_then_fail(
     assert all("warning:" in w and "due by 2025-09-23" in w for w in warned)
 
     late = run_cli("--root", repo, "validate", "--today", "2025-09-24")
-    assert late.code == 1
+    assert late.code == 0, late.out  # the date alone never fails a check (issue 20)
     failed = findings(late, "setup-overdue")
     assert len(failed) == 6 and not findings(late, "setup-incomplete")
-    assert all("error:" in f for f in failed)
+    assert all("warning:" in f and "was due by 2025-09-23" in f for f in failed)
     risk = next(
         f for f in failed if f.startswith(f"{PLACEMENT}:{lines['risk_assessment_shared']}:")
     )
@@ -80,7 +80,7 @@ def test_grace_period_is_configurable(repo: Path, run_cli: Callable[..., Result]
     # Ten school days after Tue 16 Sep 2025 is Tue 30 Sep 2025.
     assert run_cli("--root", repo, "validate", "--today", "2025-09-30").code == 0
     late = run_cli("--root", repo, "validate", "--today", "2025-10-01")
-    assert len(findings(late, "setup-overdue")) == 1 and late.code == 1
+    assert len(findings(late, "setup-overdue")) == 1 and late.code == 0
 
 
 def test_nothing_is_asked_before_the_start(repo: Path, run_cli: Callable[..., Result]) -> None:

@@ -58,6 +58,9 @@ class Repository:
     records: list[Record] = field(default_factory=list)
     load_findings: list[Finding] = field(default_factory=list)
     files: int = 0
+    tool: Path | None = None
+    """Where the schemas (and the web form's package) come from when not from the records: a
+    deployed server's pinned install of the tool (``aprecords build --tool-dir``)."""
     _by_id: dict[str, tuple[int, dict[str, Record]]] = field(default_factory=dict, repr=False)
 
     def of_kind(self, kind: str) -> list[Record]:
@@ -213,15 +216,17 @@ LOAD_THRESHOLD = 100
 than they save."""
 
 
-def load_repository(root: Path, workers: int | None = 1) -> Repository:
+def load_repository(root: Path, workers: int | None = 1, tool: Path | None = None) -> Repository:
     """Load configuration, schemas and all records; unreadable files become findings.
 
     ``workers``: processes to read and parse the files in (None: one per core from
     LOAD_THRESHOLD files on); the result is the same, in the same order, whatever the number.
+    ``tool``: take the schemas from ``tool/schema`` (a pinned install of the tool), not from
+    the records, whose commits cannot then change what each audience is shown.
     """
-    schemas = Schemas(root / "schema")
+    schemas = Schemas((tool or root) / "schema")
     config = load_config(root, schemas)
-    repo = Repository(root=root, config=config, schemas=schemas)
+    repo = Repository(root=root, config=config, schemas=schemas, tool=tool)
     found = record_files(root)
     if workers is None:
         workers = worker_count(len(found), LOAD_THRESHOLD)

@@ -169,8 +169,10 @@ def scope(repo: Repository, audience: Audience) -> Scoped:
             placed_schools.add(record.data["school"])
     # Every placement file that is not in scope, valid or not, names a pupil this audience
     # must not see (an invalid or duplicate record never reaches a page, but check anyway).
+    # The hub may see every pupil: nothing is outside it (its dashboard names the records
+    # with errors, which are left out of the sites: site/stale.py).
     in_scope = set(result.paths.values())
-    for record in repo.records:
+    for record in [] if audience.sees_all else repo.records:
         if record.kind != "placement" or record.path in in_scope:
             continue
         data = record.data

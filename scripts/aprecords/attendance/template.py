@@ -5,17 +5,18 @@ received (partly received ones too) and the coming weeks; a provider's timetable
 still without a mark are left empty to fill in. In a week the register already holds, every
 mark it has is written as it is (so the row imports without contradicting it); elsewhere
 every other session is ``-``. Once marked, the file imports as it is (rows left unmarked are
-skipped by the import).
+skipped by the import). Cells are written so that no spreadsheet runs one as a formula
+(:mod:`aprecords.csvsafe`); the mark codes stay as they are.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 from typing import Any
 
-from aprecords.attendance.codes import NO_SESSION, SESSION_KEYS
+from aprecords import csvsafe
+from aprecords.attendance.codes import BY_MARK, NO_SESSION, SESSION_KEYS
 from aprecords.attendance.register import session_day, weeks_of
 from aprecords.attendance.returns import (
     holidays_of,
@@ -50,7 +51,7 @@ def template_csv(
     """The CSV text for one provider: header, then one row per pupil and week."""
     holidays = holidays_of(config_data)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, keep={NO_SESSION, *BY_MARK})
     writer.writerow(["pupil", *(["name"] if with_names else []), "week_commencing", *SESSION_KEYS])
     for pid, data in sorted(placements.items()):
         sessions = _sessions(data, provider)

@@ -23,11 +23,8 @@ def run_import(args: argparse.Namespace) -> int:
     from aprecords.writes import WriteFailed
 
     root = resolve_root(args.root)
-    try:
-        raw = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{one_line(args.file)}: cannot read the file ({exc.strerror})") from None
     repo = load_repository(root)
+    raw = read_import(Path(args.file), import_limit(repo.config.data))
     try:
         summary = import_csv(repo, raw, replace=args.replace)
     except ImportFailed as failed:
@@ -47,6 +44,35 @@ def run_import(args: argparse.Namespace) -> int:
     for warning in import_warnings(root, summary.files):
         print(warning)
     return EXIT_OK
+
+
+DEFAULT_MAX_IMPORT_BYTES = 5_000_000
+"""Largest file ``attendance import`` reads unless aprecords.yml says otherwise."""
+
+
+def import_limit(config: dict) -> int:
+    """``attendance.max_import_bytes`` of aprecords.yml, or the default."""
+    value = (config.get("attendance") or {}).get("max_import_bytes")
+    return value if isinstance(value, int) and value > 0 else DEFAULT_MAX_IMPORT_BYTES
+
+
+def read_import(file: Path, limit: int) -> bytes:
+    """The bytes of the file to import: its size is checked before anything is read, and no
+    more than ``limit`` bytes are ever read (a file that grows, a pipe), so memory stays
+    bounded; a folder, pipe or device is refused."""
+    from aprecords.files import LoadError, read_limited
+    from aprecords.report import one_line
+
+    try:
+        return read_limited(file, limit)
+    except LoadError as exc:
+        if exc.rule == "file-size":
+            raise UsageError(
+                f"{one_line(str(file))}: the file is over {limit:,} bytes, the most an import "
+                "reads (attendance.max_import_bytes in aprecords.yml); nothing was read or "
+                "written: split it into smaller files (a week or a provider each)"
+            ) from None
+        raise UsageError(f"{one_line(str(file))}: cannot read the file ({exc.message})") from None
 
 
 def import_warnings(root: Path, files: list[str]) -> list[str]:

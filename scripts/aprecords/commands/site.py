@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aprecords.access import Audience
+    from aprecords.findings import Finding
     from aprecords.repository import Repository
+    from aprecords.site import hosting
     from aprecords.site.parallel import Outcome
+    from aprecords.site.stale import Status
 
 EXIT_OK, EXIT_INVALID = 0, 1
 
@@ -42,10 +45,52 @@ def validated(root: Path, today: date) -> Repository | None:
     return repo
 
 
+def checked(root: Path, today: date, tool: Path | None = None) -> tuple[Repository, list[Finding]]:
+    """Load and validate; print the findings (errors to stdout, as ``validate`` does, and a
+    summary); return the repository and its errors. ``tool``: the schemas' install."""
+    from aprecords.findings import has_errors
+    from aprecords.report import render, summary
+    from aprecords.repository import load_repository
+    from aprecords.validate import validate
+
+    repo = load_repository(root, tool=tool)
+    findings = validate(repo, today)
+    if has_errors(findings):
+        print(render(findings, repo.files, "text"))
+        print(summary(findings, repo.files), file=sys.stderr)
+    elif findings:
+        print(render(findings, repo.files, "text"), file=sys.stderr)
+    return repo, [f for f in findings if f.severity == "error"]
+
+
+def held_status(
+    repo: Repository, errors: list[Finding], everyone: list[Audience], site_dir: Path
+) -> tuple[Status, list[Audience]]:
+    """What the errors hold back (:mod:`aprecords.site.stale`), and the audiences held back
+    that exist no more as such (their own registry record has an error) but keep their
+    folder, as their build record describes them."""
+    from aprecords.site import stale
+    from aprecords.site.parallel import built_for, kept_audience, published
+
+    site_dir = site_dir.resolve()
+    held = stale.held_back(repo, errors, everyone, published(site_dir))
+    names = {a.name for a in everyone}
+    kept = [k for n in held if n not in names and (k := kept_audience(site_dir, n))]
+    held = {n: r for n, r in held.items() if n in names or any(k.name == n for k in kept)}
+    dates = {n: d for n, d in built_for(site_dir).items() if n in held}
+    lines = tuple(stale.finding_line(f) for f in sorted(set(errors)))
+    return stale.Status(lines, held, {}, dates), kept
+
+
 def cmd_build(args: argparse.Namespace) -> int:
-    """Validate, then build the site of each audience into DIR/<audience>/."""
+    """Validate, then build the site of each audience into DIR/<audience>/.
+
+    A record with an error holds back the audiences that show it: they keep their last good
+    folder, every other audience is built, the hub's dashboard lists why, and the exit code
+    is 1 (:mod:`aprecords.site.stale`)."""
     from aprecords.access import checked_audiences
     from aprecords.cli import resolve_root
+    from aprecords.errors import UsageError
     from aprecords.guard.scan import LeakError
     from aprecords.guard.shared import HelpPageLeakError
     from aprecords.site import feeds, hosting
@@ -54,16 +99,26 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     root = resolve_root(args.root)
     today = args.today or date.today()
-    repo = validated(root, today)
-    if repo is None:
-        return EXIT_INVALID
-    audiences = _audiences(args.audience, repo)
+    tool = Path(args.tool_dir).resolve() if args.tool_dir else None
+    if tool is not None and not (tool / "schema").is_dir():
+        raise UsageError(f"--tool-dir {tool}: no schema/ there; give the tool's own install")
+    repo, errors = checked(root, today, tool)
     everyone = checked_audiences(repo)
     server = hosting.checked(repo.config.data, everyone, root)
     site_dir = Path(args.site_dir) if args.site_dir else root / "site"
+    status, kept = held_status(repo, errors, everyone, site_dir)
+    audiences = [a for a in _audiences(args.audience, repo) if a.name not in status.held]
+    if errors:
+        print(
+            "aprecords: records have errors (above): the sites that show them keep their last "
+            "good version; the others are built",
+            file=sys.stderr,
+        )
     _warn_without_cms(repo, audiences)
     try:
-        outcomes = build_many(repo, audiences, site_dir, today, compress=args.compress)
+        outcomes = build_many(
+            repo, audiences, site_dir, today, compress=args.compress, status=status
+        )
     except HelpPageLeakError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
@@ -81,14 +136,18 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"aprecords: {outcome.error}", file=sys.stderr)
         else:
             print(f"{'built' if outcome.built else 'unchanged'} {outcome.path}")
+    serving = everyone + kept
     if not args.audience:
-        for name in prune(site_dir, [a.name for a in everyone]):
+        for name in prune(site_dir, [a.name for a in serving]):
             print(f"removed {site_dir / name} (no such audience any more)")
-    hashes = script_hashes(site_dir, [a.name for a in everyone])
+    for line in load_status(site_dir).report():
+        print(f"aprecords: {line}", file=sys.stderr)
+    hashes = script_hashes(site_dir, [a.name for a in serving])
     settings = repo.config.data.get("cms")
     has_form = (site_dir / "hub" / hosting.ADMIN / "index.html").is_file()
     origins = connect_origins(settings) if settings and has_form else None
-    conf = hosting.write(server, everyone, site_dir, hashes, origins)
+    conf = hosting.write(server, serving, site_dir, hashes, origins)
+    write_serving(site_dir, server, serving, hashes, origins)
     print(f"web server configuration: {conf}")
     try:
         published = feeds.publish(repo, everyone, site_dir, today)
@@ -96,7 +155,50 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"aprecords: {exc}\naprecords: that calendar was not published", file=sys.stderr)
         return EXIT_INVALID
     print(f"subscribable calendars: {len(published)} audience(s) with a secret address")
-    return EXIT_INVALID if failed else EXIT_OK
+    return EXIT_INVALID if failed or errors else EXIT_OK
+
+
+SERVING = "serving.json"
+"""What the configuration is written from (``DIR/.aprecords/serving.json``): the deploy's root
+step reads it, checks every value again and writes the configuration from the tool's own
+template (``aprecords.publish``), never taking the text the build wrote."""
+
+
+def write_serving(
+    site_dir: Path,
+    server: hosting.Hosting,
+    audiences: list[Audience],
+    hashes: dict[str, list[str]],
+    origins: list[str] | None,
+) -> Path:
+    """Keep the values the nginx configuration was written from, beside the build records."""
+    import dataclasses
+    import json
+    import os
+    import tempfile
+
+    from aprecords.site.parallel import STORE
+
+    store = site_dir.resolve() / STORE
+    data = {
+        "hosting": dataclasses.asdict(server),
+        "audiences": [{"name": a.name, "kind": a.kind, "title": a.title} for a in audiences],
+        "script_hashes": hashes,
+        "admin_origins": origins,
+    }
+    fd, tmp = tempfile.mkstemp(dir=store, prefix=f".{SERVING}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+    os.replace(tmp, store / SERVING)
+    return store / SERVING
+
+
+def load_status(site_dir: Path) -> Status:
+    """The status the build kept beside the sites (:mod:`aprecords.site.stale`)."""
+    from aprecords.site.parallel import STORE
+    from aprecords.site.stale import load
+
+    return load(site_dir.resolve() / STORE)
 
 
 def _warn_without_cms(repo: Repository, audiences: list[Audience]) -> None:
@@ -104,11 +206,11 @@ def _warn_without_cms(repo: Repository, audiences: list[Audience]) -> None:
     site is built without it (the records' site matters more), and this says how to add it."""
     from aprecords.site.build import node_modules, wants_cms
 
-    if any(wants_cms(repo, a) for a in audiences) and node_modules(repo.root) is None:
+    if any(wants_cms(repo, a) for a in audiences) and node_modules(repo.root, repo.tool) is None:
         print(
             "aprecords: warning: the web form (/hub/admin/, `cms` in aprecords.yml) was left "
             f"out of the hub's site: its pinned package is not installed; run `npm ci` in "
-            f"{repo.root} (Node.js) and build again",
+            f"{repo.tool or repo.root} (Node.js) and build again",
             file=sys.stderr,
         )
 
@@ -167,6 +269,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--site-dir", metavar="DIR", help="where the sites go (default: site/)")
     p.add_argument("--today", type=iso_date, help="judge due and overdue reviews as of this date")
+    p.add_argument(
+        "--tool-dir",
+        metavar="DIR",
+        help="take the schemas and the web form from DIR (a server's pinned install of the "
+        "tool, as the deploy does), never from the records",
+    )
     p.add_argument(
         "--compress",
         action="store_true",

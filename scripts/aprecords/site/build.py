@@ -30,11 +30,13 @@ from aprecords.site import (
     engine,
     ical,
     incremental,
+    mkdocsfile,
     printviews,
     recordformat,
     stored,
 )
 from aprecords.site.render import audience_banner, make_site, render_pages
+from aprecords.site.stale import Status
 
 ASSETS = Path(__file__).parent / "assets"
 PROJECT = Path(__file__).resolve().parents[3]
@@ -72,10 +74,18 @@ def help_pages(docs: Path) -> list[str]:
 
 
 def write_docs(
-    repo: Repository, audience: Audience, out: Path, today: date, history: History
+    repo: Repository,
+    audience: Audience,
+    out: Path,
+    today: date,
+    history: History,
+    status: Status | None = None,
 ) -> tuple[int, list[Any]]:
-    """Write the Markdown of one audience's site into ``out``; return (page count, nav)."""
+    """Write the Markdown of one audience's site into ``out``; return (page count, nav).
+
+    ``status``: the records with errors and the sites not updated, for the hub's dashboard."""
     site = make_site(scope(repo, audience), repo.config, today, history)
+    site.status = status if audience.sees_all else None
     site.parents = scope(repo, printviews.parents_audience(audience))  # parents' print copies
     site.meeting = scope(repo, printviews.meeting_audience(audience))  # the meeting print
     pages = 0
@@ -135,10 +145,11 @@ def write_docs(
 
 
 def _base_config(root: Path) -> Path:
+    """The records' mkdocs.yml, checked: it may not run code (:mod:`.mkdocsfile`)."""
     config = root / BASE_CONFIG
     if not config.is_file():
         raise UsageError(f"{root / BASE_CONFIG}: not found; the site needs the base MkDocs file")
-    return config
+    return mkdocsfile.check(root)
 
 
 def build_docs(
@@ -167,9 +178,12 @@ def build_docs(
     )
 
 
-def node_modules(root: Path) -> Path | None:
+def node_modules(root: Path, tool: Path | None = None) -> Path | None:
     """The node_modules holding the pinned web form: the records repository's, else the
-    aprecords checkout's; None when neither has it (``npm ci`` installs it)."""
+    aprecords checkout's; None when neither has it (``npm ci`` installs it). With ``tool``
+    (a deployed server's pinned install) only ``tool/node_modules``: never the records'."""
+    if tool is not None:
+        return cmsassets.package_dir([tool / "node_modules"])
     return cmsassets.package_dir([root / "node_modules", PROJECT / "node_modules"])
 
 
@@ -181,7 +195,7 @@ def wants_cms(repo: Repository, audience: Audience) -> bool:
 def add_cms(repo: Repository, audience: Audience, site: Path) -> None:
     """Write the web form into ``site/admin/`` (hub only; left out, with the command's
     warning, when the pinned package is not installed)."""
-    modules = node_modules(repo.root)
+    modules = node_modules(repo.root, repo.tool)
     if not wants_cms(repo, audience) or modules is None:
         return
     config = cms.cms_config(repo.schemas, repo.config.data["cms"], repo.config.site_name)
@@ -264,6 +278,7 @@ def build_audience(
     state: Path | None = None,
     shared: str | None = None,
     compress: bool = False,
+    status: Status | None = None,
 ) -> Path:
     """Build one audience's site into ``site_root``; BuildError leaves the old site in place.
 
@@ -272,7 +287,8 @@ def build_audience(
     (:mod:`aprecords.site.incremental`); ``shared`` is the digest of the shared inputs
     (:func:`aprecords.site.parallel.shared_inputs`), worked out here when not given.
     ``compress``: pages stored gzip-compressed once the leak check passed
-    (:mod:`aprecords.site.stored`).
+    (:mod:`aprecords.site.stored`). ``status``: what the hub's dashboard says about the
+    records with errors and the other sites (:mod:`aprecords.site.stale`).
     """
     config_file = _base_config(repo.root)
     site_root = site_root.resolve()
@@ -283,13 +299,13 @@ def build_audience(
     with tempfile.TemporaryDirectory(
         dir=site_root.parent, prefix=f".{site_root.name}.docs-"
     ) as docs:
-        pages, nav = write_docs(repo, audience, Path(docs), today, history)
+        pages, nav = write_docs(repo, audience, Path(docs), today, history, status)
         reuse: dict[str, Any] = {}
         if state is not None:
             if shared is None:
                 from aprecords.site.parallel import shared_inputs
 
-                shared = shared_inputs(repo.root, today, compress)
+                shared = shared_inputs(repo.root, today, compress, repo.tool)
             reuse["key"] = incremental.build_key(shared, audience, repo.config.site_name, nav)
             reuse["place_static"] = incremental.ThemeStore(state / incremental.THEME).place
             if before is not None and site_root.is_dir():

@@ -12,7 +12,13 @@ included in nginx's ``http`` context) and ``DIR/nginx/README.md``. Everything fa
 * **sso**: each folder asks oauth2-proxy (``auth_request``) who the user is; the groups it
   reports (``X-Auth-Request-Groups``) must include the group mapped to that audience or to the
   hub in ``hosting.groups``, or the answer is 403. No group header, an unknown group, an auth
-  endpoint that is down or answers anything but 2xx: denied.
+  endpoint that is down or answers anything but 2xx: denied. Identity headers sent by the
+  client (:data:`IDENTITY_HEADERS`) are cleared before nginx asks, so no client can tell the
+  auth endpoint who it is;
+* nginx follows no symbolic link in the site folders (``disable_symlinks on``);
+* every value of ``aprecords.yml`` that reaches the configuration, every audience name and
+  every script hash matches a strict pattern (:func:`problems`, checked again by
+  :func:`nginx_config` itself): no setting can add a directive.
 """
 
 from __future__ import annotations
@@ -72,10 +78,38 @@ CONF_MODE = 0o644
 _INLINE_SCRIPT = re.compile(
     rb"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", re.S
 )
-_SAFE_PATH = re.compile(r"^/[A-Za-z0-9._/-]*$")
+_SAFE_PATH = re.compile(r"^(/(?!\.\.?(?:/|$))[A-Za-z0-9._-]+)+/?$|^/$")
+"""An absolute path of letters, digits, '.', '_' and '-': no '.' or '..' part, no empty
+part, nothing nginx would read as syntax."""
 _SAFE_GROUP = re.compile(r"^[A-Za-z0-9._@-]+$")
-_SAFE_HOST = re.compile(r"^(_|[A-Za-z0-9.*-]+)$")
-_SAFE_LISTEN = re.compile(r"^[A-Za-z0-9.:\[\] _-]+$")
+_SAFE_HOST = re.compile(r"^(_|[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?)$")
+_SAFE_LISTEN = re.compile(
+    r"^((\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):)?[0-9]{1,5}"
+    r"( (ssl|http2|default_server))*$"
+)
+"""``[address:]port`` and only the options ``ssl``, ``http2`` and ``default_server``."""
+_SAFE_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+"""An audience's folder name (a record id's pattern)."""
+_SAFE_HASH = re.compile(r"^'sha256-[A-Za-z0-9+/]{43}='$")
+_SAFE_URL_HOST = re.compile(r"^[A-Za-z0-9.:\[\]-]+$")
+MODES = ("basic", "sso")
+IDENTITY_HEADERS = (
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Groups",
+    "X-Auth-Request-Preferred-Username",
+    "X-Auth-Request-Access-Token",
+    "X-Forwarded-User",
+    "X-Forwarded-Email",
+    "X-Forwarded-Groups",
+    "X-Forwarded-Preferred-Username",
+    "X-Forwarded-Access-Token",
+    "X-Remote-User",
+    "Remote-User",
+    "Gap-Auth",
+)
+"""Headers that say who a user is: the client's are cleared before the auth endpoint is
+asked (oauth2-proxy sets its own on its answer; none may come from the browser)."""
 
 
 @dataclass(frozen=True)
@@ -102,34 +136,42 @@ class Hosting:
     @property
     def tls(self) -> bool:
         """True when nginx terminates TLS itself (``listen ... ssl``)."""
-        return " ssl" in f" {self.listen} "
+        return isinstance(self.listen, str) and "ssl" in self.listen.split()
 
 
-def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> list[str]:
-    """What makes these settings unsafe or unusable, as 'hosting.key: message' lines."""
+def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path | None) -> list[str]:
+    """What makes these settings unsafe or unusable, as 'hosting.key: message' lines
+    (``root``: the records repository, which may not hold the password files)."""
     found = []
     names = {a.name for a in audiences}
-    if not _SAFE_HOST.match(hosting.server_name):
+    if hosting.mode not in MODES:
+        found.append("hosting.mode: use basic or sso")
+    if not isinstance(hosting.server_name, str) or not _SAFE_HOST.match(hosting.server_name):
         found.append("hosting.server_name: use a host name such as records.example.org")
-    if not _SAFE_LISTEN.match(hosting.listen):
-        found.append("hosting.listen: use a port and options, for example '443 ssl'")
+    if not isinstance(hosting.listen, str) or not _SAFE_LISTEN.match(hosting.listen):
+        found.append(
+            "hosting.listen: use [address:]port and options ssl, http2 or default_server, "
+            "for example '443 ssl' or '127.0.0.1:8080'"
+        )
     paths = ["password_dir"] if hosting.mode == "basic" else []
     paths += ["tls_certificate", "tls_certificate_key"] if hosting.tls else []
+    good = True
     for key in paths:
         value = getattr(hosting, key)
-        if not _SAFE_PATH.match(value):
+        if not _SAFE_PATH.match(str(value)):
+            good = good and key != "password_dir"
             found.append(
                 f"hosting.{key}: '{value}' must be an absolute path of letters, digits, "
-                "'.', '_', '-' and '/'"
+                "'.', '_', '-' and '/' (no '.' or '..' part)"
             )
-    secrets = Path(hosting.calendar_secrets).resolve()
-    if secrets == root.resolve() or root.resolve() in secrets.parents:
+    secrets = Path(str(hosting.calendar_secrets)).resolve()
+    if root is not None and (secrets == root.resolve() or root.resolve() in secrets.parents):
         found.append(
             f"hosting.calendar_secrets: '{hosting.calendar_secrets}' is inside the records "
             "repository; keep the calendar secrets outside it (for example "
             "/etc/aprecords/calendars)"
         )
-    if hosting.mode == "basic":
+    if hosting.mode == "basic" and root is not None and good:
         pw = Path(hosting.password_dir).resolve()
         if pw == root.resolve() or root.resolve() in pw.parents:
             found.append(
@@ -138,21 +180,21 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> lis
                 "/etc/aprecords/htpasswd)"
             )
     if hosting.mode == "sso":
-        url = urlsplit(hosting.auth_url)
-        if (
+        url = urlsplit(str(hosting.auth_url))
+        if (  # nothing but scheme, host, port and path: no user, query or fragment
             url.scheme not in ("http", "https")
-            or not url.netloc
+            or not _SAFE_URL_HOST.match(url.netloc)
             or not _SAFE_PATH.match(url.path or "/")
-            or url.query
-            or not re.match(r"^[A-Za-z0-9.:\[\]-]+$", url.netloc)
+            or hosting.auth_url != f"{url.scheme}://{url.netloc}{url.path}"
         ):
             found.append(
                 f"hosting.auth_url: '{hosting.auth_url}' should be oauth2-proxy's auth "
                 "endpoint, for example http://127.0.0.1:4180/oauth2/auth"
             )
-        if "hub" not in hosting.groups:
+        groups = hosting.groups if isinstance(hosting.groups, dict) else {}
+        if "hub" not in groups:
             found.append("hosting.groups: map the hub to a group, or nobody can read /hub/")
-        for name, group in hosting.groups.items():
+        for name, group in groups.items():
             if name not in names:
                 found.append(f"hosting.groups.{name}: not an audience")
             if not _SAFE_GROUP.match(str(group)):
@@ -160,12 +202,51 @@ def problems(hosting: Hosting, audiences: Iterable[Audience], root: Path) -> lis
                     f"hosting.groups.{name}: '{group}' is not a usable group id; use the "
                     "group's object id (letters, digits, '-', '.', '_', '@')"
                 )
+    for name in sorted(names, key=str):
+        if not _SAFE_NAME.match(str(name)):
+            found.append(f"audiences: '{name}' is not a usable folder name")
     return found
+
+
+def _refuse_unsafe(
+    hosting: Hosting,
+    audiences: list[Audience],
+    root: str,
+    hashes: dict[str, list[str]],
+    origins: list[str] | None,
+) -> None:
+    """ConfigError unless every value the configuration is written from matches its strict
+    pattern (the same checks as :func:`problems`, made again where the text is written)."""
+    found = problems(hosting, audiences, None)
+    if not _SAFE_PATH.match(root):
+        found.append(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
+    for name, given in hashes.items():
+        bad = [h for h in given if not isinstance(h, str) or not _SAFE_HASH.match(h)]
+        if bad:
+            found.append(f"script hashes of {name}: {bad[0]!r} is not a SHA-256 source")
+    for origin in origins or []:
+        if not isinstance(origin, str) or not _ORIGIN.match(origin):
+            found.append(f"cms: {origin!r} is not an https origin")
+    if found:
+        raise ConfigError("; ".join(found))
 
 
 def _pattern(groups: list[str]) -> str:
     alternatives = "|".join(re.escape(g) for g in sorted(set(groups)))
     return f'"~(^|,)\\s*({alternatives})\\s*(,|$)"'
+
+
+def _proxy_headers(indent: str) -> list[str]:
+    """What nginx tells oauth2-proxy about a request: its own values, and none of the
+    client's identity headers."""
+    return [
+        f"{indent}proxy_set_header Host $host;",
+        f"{indent}proxy_set_header X-Real-IP $remote_addr;",
+        f"{indent}proxy_set_header X-Forwarded-For $remote_addr;",
+        f"{indent}proxy_set_header X-Forwarded-Host $host;",
+        f"{indent}proxy_set_header X-Forwarded-Proto $scheme;",
+        *(f'{indent}proxy_set_header {header} "";' for header in IDENTITY_HEADERS),
+    ]
 
 
 def _var(name: str) -> str:
@@ -218,8 +299,7 @@ def nginx_config(
     """
     hashes = script_hashes or {}
     root = site_dir.resolve().as_posix()
-    if not _SAFE_PATH.match(root):
-        raise ConfigError(f"{root}: the site folder's path must be letters, digits, '.', '_', '-'")
+    _refuse_unsafe(hosting, audiences, root, hashes, admin_origins)
     out = [
         "# Written by `aprecords build`; do not edit (it is rewritten on every build).",
         f"# Mode: {hosting.mode}. Include this file in nginx's http {{ }} context.",
@@ -241,12 +321,17 @@ def nginx_config(
             allow = f'"~^({"|".join(re.escape(p) for p in prefixes)})\\."'
         else:
             key = "$aprecords_groups"
-            groups = [g for g in (hosting.groups.get(a.name), hosting.groups.get("hub")) if g]
-            allow = _pattern(groups) if groups else ""
-        gate = [f'    {allow}  "";'] if allow else []
-        miss = [f"    {allow}  404;"] if allow else []
-        out += [f"map {key} $aprecords_gate_{var} {{", f'    default  "{DENIED}";', *gate, "}"]
-        out += [f"map {key} $aprecords_miss_{var} {{", "    default  403;", *miss, "}"]
+            # The hub's group is always there (problems() requires it).
+            groups = [g for g in (hosting.groups.get(a.name), hosting.groups["hub"]) if g]
+            allow = _pattern(groups)
+        out += [f"map {key} $aprecords_gate_{var} {{", f'    default  "{DENIED}";']
+        out += [f'    {allow}  "";', "}"]
+        out += [
+            f"map {key} $aprecords_miss_{var} {{",
+            "    default  403;",
+            f"    {allow}  404;",
+            "}",
+        ]
     out += ["", "server {"]
     out += [f"    listen {hosting.listen};", f"    server_name {hosting.server_name};"]
     if hosting.tls:
@@ -257,6 +342,8 @@ def nginx_config(
         ]
     out += [
         f"    root {root};",
+        "    # Symbolic links are never followed: a link in a site folder is not served.",
+        "    disable_symlinks on;",
         "    autoindex off;",
         "    server_tokens off;",
         "    index index.html;",
@@ -283,17 +370,17 @@ def nginx_config(
             "    # oauth2-proxy: sign-in pages, and the auth endpoint (internal only).",
             "    location /oauth2/ {",
             f"        proxy_pass {base};",
-            "        proxy_set_header Host $host;",
-            "        proxy_set_header X-Real-IP $remote_addr;",
+            *_proxy_headers("        "),
             "        proxy_set_header X-Auth-Request-Redirect $request_uri;",
             "    }",
+            "    # Who the user is: asked for every request to an audience folder. The client's",
+            "    # own identity headers are cleared first: only oauth2-proxy's answer counts.",
             "    location = /_aprecords_auth {",
             "        internal;",
             f"        proxy_pass {hosting.auth_url};",
             "        proxy_pass_request_body off;",
             '        proxy_set_header Content-Length "";',
-            "        proxy_set_header Host $host;",
-            "        proxy_set_header X-Real-IP $remote_addr;",
+            *_proxy_headers("        "),
             "        proxy_set_header X-Forwarded-Uri $request_uri;",
             "    }",
             "    location @aprecords_sign_in {",
@@ -320,12 +407,13 @@ def nginx_config(
                 "        auth_request /_aprecords_auth;",
                 "        auth_request_set $aprecords_groups $upstream_http_x_auth_request_groups;",
                 "        auth_request_set $aprecords_user $upstream_http_x_auth_request_user;",
-                "        error_page 401 = @aprecords_sign_in;",
             ]
         gate = [
             f"root {root}$aprecords_gate_{var};",
             f"error_page 404 = /_aprecords_status/$aprecords_miss_{var};",
         ]
+        if hosting.mode == "sso":  # error_page is not inherited by a block that has its own
+            gate.append("error_page 401 = @aprecords_sign_in;")
         out += [
             "        # The audience check runs after authentication (the root is worked out when",
             "        # the file is opened, after the access phase): a user who may not read this",
@@ -353,9 +441,9 @@ def readme(hosting: Hosting, audiences: list[Audience], site_dir: Path) -> str:
         "",
         "Written by `aprecords build`. See docs/deployment.md for the whole guide.",
         "",
-        "On a server set up as docs/deployment.md says, `aprecords-deploy` installs this",
-        "configuration as /etc/nginx/conf.d/aprecords.conf, checks it and reloads nginx.",
-        "By hand:",
+        "On a server set up as docs/deployment.md says, the deploy's root step writes the",
+        "same configuration from the tool's own template as /etc/nginx/conf.d/aprecords.conf,",
+        "checks it and reloads nginx (this file is never installed). By hand:",
         "",
         f"1. Include the configuration in nginx's `http {{ }}` block: `include {conf};`",
         "2. Check and reload: `nginx -t && systemctl reload nginx`.",
@@ -425,6 +513,6 @@ def checked(data: dict[str, Any], audiences: list[Audience], root: Path) -> Host
     lines = []
     for problem in found:
         where, _, message = problem.partition(": ")
-        line, col = doc.locate(pointer(*where.split("."))) if doc else (1, 1)
+        line, col = doc.locate(pointer(*where.split("."))) if doc is not None else (1, 1)
         lines.append(f"{CONFIG_FILE}:{line}:{col}: error: {where}: {message} [hosting]")
     raise ConfigError("\n".join(lines))

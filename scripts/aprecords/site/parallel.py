@@ -39,6 +39,7 @@ from typing import Any
 from aprecords.access import Audience
 from aprecords.repository import Repository
 from aprecords.scope import Scoped, Withheld, scope
+from aprecords.site.stale import Status
 
 STORE = ".aprecords"
 LOCK = "build.lock"
@@ -132,9 +133,11 @@ def _digest_files(h: Any, base: Path, patterns: Iterable[str] = ("*",)) -> None:
             h.update(hashlib.sha256(file.read_bytes()).digest())
 
 
-def shared_inputs(root: Path, today: date, compress: bool = False) -> str:
+def shared_inputs(root: Path, today: date, compress: bool = False, tool: Path | None = None) -> str:
     """Digest of every input all audiences share (code, templates, docs, config, schemas, the
-    site engine's and theme's versions, and whether pages are stored compressed)."""
+    site engine's and theme's versions, and whether pages are stored compressed); ``tool``:
+    where the schemas and the web form come from when not from the records (``aprecords build
+    --tool-dir``)."""
     from importlib.metadata import PackageNotFoundError, version
 
     from aprecords.site import engine
@@ -147,12 +150,13 @@ def shared_inputs(root: Path, today: date, compress: bool = False) -> str:
         except PackageNotFoundError:
             h.update(f"{package}=unknown\0".encode())
     _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
-    for name in ("docs", "mkdocs.yml", "aprecords.yml", "schema"):
+    for name in ("docs", "mkdocs.yml", "aprecords.yml"):
         _digest_files(h, root / name)
+    _digest_files(h, (tool or root) / "schema")
     from aprecords.site.build import node_modules
     from aprecords.site.cmsassets import PACKAGE as CMS_PACKAGE
 
-    modules = node_modules(root)  # the web form's pinned version (hub only, but cheap)
+    modules = node_modules(root, tool)  # the web form's pinned version (hub only, but cheap)
     h.update(f"cms={modules}\0".encode())
     if modules is not None:
         _digest_files(h, modules / CMS_PACKAGE / "package.json")
@@ -169,11 +173,13 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> str:
+def fingerprint(
+    scoped: Scoped, shared: str, history: dict[str, Any] | None, status: Status | None = None
+) -> str:
     """The fingerprint of one audience: its scoped records, their history, the shared inputs,
     and what its leak check searches for (the outside pupils, the withheld values and their
     classes): a new pupil elsewhere rebuilds and re-checks it, so no result depends on the
-    cache."""
+    cache. The hub's also holds the ``status`` its dashboard reports."""
     audience = scoped.audience
     paths = sorted(set(scoped.paths.values()))
     payload = {
@@ -187,6 +193,8 @@ def fingerprint(scoped: Scoped, shared: str, history: dict[str, Any] | None) -> 
         "shared": shared,
         "searched": [scoped.outside, scoped.withheld, scoped.classes],
     }
+    if status is not None and not status.empty():
+        payload["status"] = status.as_json()
     text = json.dumps(payload, sort_keys=True, default=_json_default, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -221,21 +229,85 @@ def is_current(site_dir: Path, name: str, print_: str) -> bool:
     )
 
 
-def record_state(site_dir: Path, outcome: Outcome, print_: str) -> None:
-    """Remember what the audience's folder was built from (atomically)."""
+def record_state(
+    site_dir: Path,
+    outcome: Outcome,
+    print_: str,
+    shown: Scoped | None = None,
+    today: date | None = None,
+) -> None:
+    """Remember what the audience's folder was built from (atomically): its fingerprint and
+    manifest, its inline-script hashes and leak-check warnings, and (``shown``) the audience
+    itself, the record files it shows and the date it was built for, so a later build that
+    holds it back can keep serving it and say since when (:mod:`aprecords.site.stale`)."""
     name = outcome.audience
     target = _state_file(site_dir, name)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = {
+    data: dict[str, Any] = {
         "fingerprint": print_,
         "manifest": manifest(site_dir / name),
         "script_hashes": list(outcome.script_hashes),
         "warnings": list(outcome.warnings),
     }
+    if shown is not None:
+        a = shown.audience
+        data["audience"] = {"kind": a.kind, "title": a.title}
+        data["paths"] = sorted(set(shown.paths.values()))
+    if today is not None:
+        data["today"] = today.isoformat()
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f)
     os.replace(tmp, target)
+
+
+def _states(site_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every audience's build record (name -> data), those that can be read."""
+    store = site_dir / STORE
+    found: dict[str, dict[str, Any]] = {}
+    for file in sorted(store.glob("*.json")) if store.is_dir() else []:
+        if file.name.startswith("_") or not (site_dir / file.stem).is_dir():
+            continue
+        try:
+            data = json.loads(file.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            found[file.stem] = data
+    return found
+
+
+def published(site_dir: Path) -> dict[str, frozenset[str]]:
+    """The record files each audience's folder shows, as its build record says."""
+    return {
+        name: frozenset(str(p) for p in state["paths"])
+        for name, state in _states(site_dir).items()
+        if isinstance(state.get("paths"), list)
+    }
+
+
+def built_for(site_dir: Path) -> dict[str, str]:
+    """The date each audience's folder was built for (its dashboards' "today")."""
+    return {
+        name: str(state["today"])
+        for name, state in _states(site_dir).items()
+        if isinstance(state.get("today"), str)
+    }
+
+
+def kept_audience(site_dir: Path, name: str) -> Audience | None:
+    """An audience built here before, as its build record describes it (for serving its
+    folder while it is held back although its own registry record has an error)."""
+    state = _states(site_dir).get(name)
+    if state is None:
+        return None
+    about = state.get("audience") if isinstance(state.get("audience"), dict) else {}
+    kind = about.get("kind")
+    if kind not in ("school", "provider", "custom"):
+        kind = "school" if name.startswith("school-") else "provider"
+        kind = kind if name.startswith(("school-", "provider-")) else "custom"
+    title = about.get("title") if isinstance(about.get("title"), str) else name
+    return Audience(name, title, kind, frozenset())
 
 
 def stored_warnings(site_dir: Path, name: str) -> tuple[str, ...] | None:
@@ -302,9 +374,16 @@ def _init_worker(
     today: date,
     shared: str | None = None,
     compress: bool = False,
+    status: Status | None = None,
 ) -> None:
     _worker.update(
-        repo=repo, history=history, site_dir=site_dir, today=today, shared=shared, compress=compress
+        repo=repo,
+        history=history,
+        site_dir=site_dir,
+        today=today,
+        shared=shared,
+        compress=compress,
+        status=status,
     )
     signal.signal(signal.SIGTERM, _worker_sigterm)
 
@@ -348,17 +427,22 @@ def build_one(
     audience: Audience,
     shared: str | None = None,
     compress: bool = False,
+    status: Status | None = None,
 ) -> Outcome:
     """Build one audience (swap and leak check included); a failure becomes an Outcome.
 
     Unchanged pages of its previous build are reused and theme files shared
-    (:mod:`aprecords.site.incremental`, records in ``DIR/.aprecords``)."""
+    (:mod:`aprecords.site.incremental`, records in ``DIR/.aprecords``). ``status``: what the
+    hub's dashboard says about the other sites (ignored for other audiences)."""
     from aprecords.site.build import BuildError, build_audience
     from aprecords.site.hosting import inline_script_hashes
 
     target = site_dir / audience.name
+    status = status if audience.sees_all else None
     try:
-        build_audience(repo, audience, target, today, history, site_dir / STORE, shared, compress)
+        build_audience(
+            repo, audience, target, today, history, site_dir / STORE, shared, compress, status
+        )
     except BuildError as exc:
         return Outcome(audience.name, target, False, str(exc))
     return Outcome(audience.name, target, True, script_hashes=tuple(inline_script_hashes(target)))
@@ -372,11 +456,17 @@ def build_many(
     workers: int | None = None,
     force: bool = False,
     compress: bool = False,
+    status: Status | None = None,
 ) -> list[Outcome]:
     """Build the audiences whose inputs changed into ``site_dir/<name>/``; skip the rest.
 
     ``compress``: store pages gzip-compressed (:mod:`aprecords.site.stored`); a change of it
     rebuilds every audience.
+
+    ``status`` (records with errors, and the audiences they hold back, which are not in
+    ``audiences``): shown on the hub's dashboard with the audiences whose build fails here;
+    when one fails that the status did not list, the hub's dashboard is rebuilt to say so
+    (one page). The status is kept in ``DIR/.aprecords/_status.json`` (:mod:`.stale`).
 
     ``workers`` defaults to ``os.cpu_count()``; with one worker or one audience to build, the
     build runs in this process. A failed audience (invalid output, a leak) keeps its previous
@@ -385,8 +475,9 @@ def build_many(
     """
     from aprecords.guard.normal import warm
     from aprecords.guard.shared import check_help_pages
-    from aprecords.site.build import GENERATED
+    from aprecords.site.build import GENERATED, _base_config
 
+    _base_config(repo.root)  # mkdocs.yml may not run code: refused before anything is built
     warm()
     check_help_pages(repo, [g for g in GENERATED if g != "index.md"])  # before anything is written
     site_dir = site_dir.resolve()
@@ -395,7 +486,7 @@ def build_many(
     with build_lock(site_dir), stop_on_sigterm():
         clean_leftovers(site_dir)
         try:
-            return _build_many(repo, audiences, site_dir, today, workers, force, compress)
+            return _build_many(repo, audiences, site_dir, today, workers, force, compress, status)
         except BaseException:
             # The workers have stopped; a stop can interrupt their own cleanup halfway.
             with _sigterm_ignored():
@@ -439,14 +530,31 @@ def _build_many(
     workers: int | None,
     force: bool,
     compress: bool = False,
+    given: Status | None = None,
 ) -> list[Outcome]:
     from aprecords.guard.scan import audience_plan, theme_digests
     from aprecords.site.build import change_history
+    from aprecords.site.stale import load as load_status
+    from aprecords.site.stale import save as save_status
 
     history = change_history(repo.root)
-    shared = shared_inputs(repo.root, today, compress)
+    shared = shared_inputs(repo.root, today, compress, repo.tool)
     scopes = {a.name: scope(repo, a) for a in audiences}
-    prints = {a.name: fingerprint(scopes[a.name], shared, history) for a in audiences}
+    names = {a.name for a in audiences}
+    before = load_status(site_dir / STORE)
+    held = (given or Status()).held
+    # Until this build says otherwise, an audience that failed last time is still failing
+    # (one that is held back now is listed for that instead).
+    known = names | set(built_for(site_dir))
+    hubs = {a.name for a in audiences if a.sees_all}  # a dashboard never lists its own site
+    carried = {
+        k: v for k, v in before.failed.items() if k in known and k not in held and k not in hubs
+    }
+    status = (given or Status()).with_failures(carried, {**before.as_of, **built_for(site_dir)})
+    prints = {
+        a.name: fingerprint(scopes[a.name], shared, history, status if a.sees_all else None)
+        for a in audiences
+    }
     stale = [a for a in audiences if force or not is_current(site_dir, a.name, prints[a.name])]
     warnings: dict[str, tuple[str, ...]] = {}
     for a in audiences:  # the leak check's warnings: kept with an unchanged build
@@ -465,7 +573,9 @@ def _build_many(
     if stale:
         theme_digests()  # once here; forked workers inherit it
     if workers <= 1:
-        results = [build_one(repo, history, site_dir, today, a, shared, compress) for a in stale]
+        results = [
+            build_one(repo, history, site_dir, today, a, shared, compress, status) for a in stale
+        ]
     else:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -473,7 +583,7 @@ def _build_many(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(repo, history, site_dir, today, shared, compress),
+            initargs=(repo, history, site_dir, today, shared, compress, status),
         )
         try:
             # Biggest first, so the longest build does not start last. (Futures are never
@@ -490,8 +600,26 @@ def _build_many(
     for result in results:
         outcome = replace(result, warnings=warnings[result.audience])
         if outcome.built:
-            record_state(site_dir, outcome, prints[outcome.audience])
+            name = outcome.audience
+            record_state(site_dir, outcome, prints[name], scopes[name], today)
         outcomes[outcome.audience] = outcome
+    failed = {k: v for k, v in carried.items() if k not in names}  # not built this time
+    failed.update({o.audience: o.error for o in outcomes.values() if o.error})
+    final = status.with_failures(failed, built_for(site_dir))
+    hub = next((a for a in audiences if a.sees_all), None)
+    if hub is not None and hub.name not in failed and final != status:
+        # A failure the hub's dashboard does not show yet (or one that is over): say so.
+        again = fingerprint(scopes[hub.name], shared, history, final)
+        invalidate_state(site_dir, hub.name)
+        outcome = build_one(repo, history, site_dir, today, hub, shared, compress, final)
+        outcome = replace(outcome, warnings=warnings[hub.name])
+        if outcome.built:
+            record_state(site_dir, outcome, again, scopes[hub.name], today)
+        else:
+            failed[hub.name] = str(outcome.error)
+            final = final.with_failures(failed, built_for(site_dir))
+        outcomes[hub.name] = outcome
+    save_status(site_dir / STORE, final)
     if stale:
         from aprecords.site.incremental import prune_theme
 
@@ -515,7 +643,7 @@ def prune(site_dir: Path, keep: Iterable[str]) -> list[str]:
     wanted = set(keep)
     removed = []
     for state in sorted(store.glob("*.json")) if store.is_dir() else []:
-        if state.stem in wanted:
+        if state.stem in wanted or state.name.startswith("_"):  # _status.json: no audience
             continue
         folder = site_dir / state.stem
         if folder.is_dir():

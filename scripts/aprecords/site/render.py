@@ -184,6 +184,8 @@ class Site:
     """The narrower scope of the parents' print copies (site/printviews.py), when known."""
     meeting: Scoped | None = None
     """The scope of the meeting print, without the restricted class (site/printviews.py)."""
+    status: Any = None
+    """The hub's only: records with errors and the sites not updated (site/stale.py)."""
 
     def placements_of(self, *, school: str | None = None, provider: str | None = None) -> list[Row]:
         """Rows of one school's or one provider's placements, newest start first."""
@@ -458,7 +460,7 @@ def _pages(site: Site) -> Iterator[tuple[str, str]]:
     yield (
         "index.md",
         env.get_template("dashboard.md.j2").render(
-            **common, lists=dashboard_lists(site), attendance=attendance
+            **common, lists=dashboard_lists(site), attendance=attendance, status=site.status
         ),
     )
     yield "schools/index.md", env.get_template("schools.md.j2").render(**common)

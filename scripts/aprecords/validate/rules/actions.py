@@ -2,7 +2,9 @@
 review figures that disagree with the register.
 
 The dashboards list the same items (``aprecords.actions``); here they reach CI. Overdue and
-due reviews are reported by ``review-overdue`` in ``dates.py``.
+due reviews are reported by ``review-overdue`` in ``dates.py``. Every one is a warning: what
+only the passing of time creates is something to do, never an error that fails a pull
+request's check, a build or a deploy (tests/test_time_alone.py).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ def setup_incomplete(record: Record, ctx: Context) -> Iterator[Hit]:
 @rule(
     "setup-overdue",
     "A placement's set-up confirmations are all true once the grace period after its start ends.",
+    severity="warning",
 )
 def setup_overdue(record: Record, ctx: Context) -> Iterator[Hit]:
     """Agreement, contacts, DSL details, responsibilities and risk assessment confirmed."""
