@@ -276,9 +276,16 @@ def _folder(path: Path) -> str:
 
 
 def _socket(path: Path) -> str:
+    """Bound by its name from its folder: a socket's whole path may hold only 107 bytes, and
+    parallel test runs nest their temporary folders deeper."""
     sock = socket.socket(socket.AF_UNIX)
-    sock.bind(str(path))
-    sock.close()
+    here = os.getcwd()
+    os.chdir(path.parent)
+    try:
+        sock.bind(path.name)
+    finally:
+        os.chdir(here)
+        sock.close()
     return "a socket"
 
 

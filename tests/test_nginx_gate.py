@@ -76,6 +76,10 @@ BASIC_USERS: dict[tuple[str, str], set[str]] = {
 def static_with_form(site_dir: Path) -> Path:
     """The stand-in folders, with the hub's web form and a page under it."""
     static_sites(site_dir, AUDIENCES)
+    for a in AUDIENCES:  # served by a nested location (text/calendar): it must keep the gate
+        (site_dir / a.name / "reviews.ics").write_text(
+            f"BEGIN:VCALENDAR\nX-NOTE:site of {a.name}\n"
+        )
     admin = site_dir / "hub" / hosting.ADMIN
     admin.mkdir()
     (admin / "index.html").write_text("<h1>web form of hub</h1>")
@@ -100,9 +104,18 @@ def probes(location: str) -> list[str]:
         return []  # a named location: no request can name it
     if location == "/oauth2/":
         return ["/oauth2/start?rd=/hub/", "/oauth2/sign_in"]
+    if location == "~ \\.ics$":
+        return []  # nested in each folder's location: asked there as /<folder>/reviews.ics
+    if location.startswith('~ "^/_calendars/'):  # public feeds by secret: none published here
+        return ["/_calendars/" + "A" * 43 + ".ics", "/_calendars/short.ics"]
     name = location.strip("/")
     assert name in FOLDERS, f"a location the matrix does not know: {location}"
-    return [f"/{name}/", f"/{name}/placements/x.html", f"/{name}/search/search_index.json"]
+    return [
+        f"/{name}/",
+        f"/{name}/placements/x.html",
+        f"/{name}/search/search_index.json",
+        f"/{name}/reviews.ics",
+    ]
 
 
 def folder_of(path: str) -> str | None:
