@@ -8,7 +8,7 @@ Run as root by ``aprecords-deploy.service`` from the pinned install
 1. finds the spare copy (``APRECORDS_HOME/site-a`` or ``site-b``: the one the live link in
    its own state folder does not point at) and, in it, the marker of a finished build
    (``.aprecords/ready``: commit and date) and the values the configuration is written from
-   (``.aprecords/serving.json``); nothing new there: nothing to do;
+   (``.aprecords/_serving.json``); nothing new there: nothing to do;
 2. checks every value again (:func:`aprecords.site.hosting.problems`, audience names, script
    hashes, origins) and that the password folder is root's, and writes the nginx configuration
    from the tool's own template (:func:`aprecords.site.hosting.nginx_config`) into
@@ -43,7 +43,7 @@ from typing import Any
 COPIES = ("site-a", "site-b")
 STORE = ".aprecords"
 READY = "ready"
-SERVING = "serving.json"
+SERVING = "_serving.json"
 STATUS = "_status.json"
 MAX_READ = 4 * 1024 * 1024
 KINDS = ("hub", "school", "provider", "custom")

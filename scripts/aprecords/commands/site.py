@@ -158,8 +158,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed or errors else EXIT_OK
 
 
-SERVING = "serving.json"
-"""What the configuration is written from (``DIR/.aprecords/serving.json``): the deploy's root
+SERVING = "_serving.json"
+"""What the configuration is written from (``DIR/.aprecords/_serving.json``; no audience name
+has an underscore, so no build record is taken for it): the deploy's root
 step reads it, checks every value again and writes the configuration from the tool's own
 template (``aprecords.publish``), never taking the text the build wrote."""
 
