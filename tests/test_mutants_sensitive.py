@@ -72,3 +72,42 @@ def test_a_safeguarding_term_is_named_in_the_warning(repo: Path, run_cli) -> Non
         "placement (providers too); move it to a safeguarding field (agreements.safeguarding, "
         "or the review's safeguarding), or reword it [safeguarding-term]"
     ]
+
+
+def test_each_record_is_split_once_and_each_field_shape_classed_once_per_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The two rules share one split per record, and all records one class per field shape:
+    the work is counted, so a cache that never hits (or is emptied per record) fails."""
+    from datetime import date
+
+    from aprecords import model
+    from aprecords.repository import load_repository
+    from aprecords.validate import run_rules
+    from aprecords.validate.rules import RULES, sensitive
+
+    root = Path(__file__).resolve().parents[1]
+    repo = load_repository(root)
+    placements = repo.of_kind("placement")
+    assert len(placements) >= 3
+    leaves, nearest = [], []
+    real_leaves, real_nearest = model.string_leaves, sensitive._nearest
+
+    def counted(data: object, trail: tuple = ()) -> object:
+        if not trail:
+            leaves.append(data)
+        return real_leaves(data, trail)
+
+    monkeypatch.setattr(sensitive.model, "string_leaves", counted)
+    monkeypatch.setattr(
+        sensitive, "_nearest", lambda path, marks: nearest.append(path) or real_nearest(path, marks)
+    )
+    chosen = [r for r in RULES if r.id in ("safeguarding-term", "withheld-text-copied")]
+    assert len(chosen) == 2
+    plain = run_rules(repo, date(2026, 1, 10), chosen)
+    assert len(leaves) == len(placements)
+    assert len(nearest) == len(set(nearest)) > 0
+    shapes = {sensitive.schema_path(t) for r in placements for t, _ in real_leaves(r.data)}
+    assert set(nearest) == shapes
+    monkeypatch.undo()
+    assert run_rules(repo, date(2026, 1, 10), chosen) == plain

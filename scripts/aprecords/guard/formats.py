@@ -25,6 +25,10 @@ _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _DATA_URI = re.compile(r"data:[^,\s\"'()]*;base64,([A-Za-z0-9+/=\s]+)", re.I)
 _JS_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
 _JS_CONTROL = re.compile(r"\\[nrtfvb]")
+_APART = "\n"
+"""Between texts that a reader meets apart (a page's text, its data URIs, its comments)."""
+_UNNAMED = ""
+"""The name of what a ``data:`` URI holds: no file name, so read by its content alone."""
 
 
 def decoded(raw: bytes, name: str) -> str:
@@ -32,10 +36,10 @@ def decoded(raw: bytes, name: str) -> str:
     if name.endswith(".gz"):
         with contextlib.suppress(OSError, EOFError):
             raw = gzip.decompress(raw)
-    text = raw.decode("utf-8", errors="replace")
+    text = raw.decode(errors="replace")  # UTF-8
     if name.endswith((".json", ".webmanifest", ".map")) or text.lstrip()[:1] in ("{", "["):
         with contextlib.suppress(ValueError, RecursionError):
-            text = "\n".join(_json_strings(json.loads(text)))
+            text = _APART.join(_json_strings(json.loads(text)))
     if "\\" in text:
         text = _JS_CONTROL.sub(" ", text)
         text = _JS_ESCAPE.sub(_unescape_js, text)
@@ -47,10 +51,10 @@ def decoded(raw: bytes, name: str) -> str:
     if "%" in text:
         text = unquote_plus(text)
     if inside := list(_data_uris(text)):
-        text += "\n" + "\n".join(inside)
+        text = _APART.join([text, *inside])
     if "<!--" in text:  # a reader sees the text around a comment joined; the source, both
         comments = _COMMENT.findall(text)
-        text = _COMMENT.sub("", text) + "\n" + "\n".join(comments)
+        text = _APART.join([_COMMENT.sub("", text), *comments])
     return _TAG.sub(" ", text)
 
 
@@ -59,7 +63,7 @@ def _data_uris(text: str) -> Iterator[str]:
     for match in _DATA_URI.finditer(text):
         with contextlib.suppress(ValueError):  # (binascii.Error is one)
             inner = base64.b64decode("".join(match.group(1).split()))
-            yield decoded(inner, "")
+            yield decoded(inner, _UNNAMED)
 
 
 def _unescape_js(match: re.Match[str]) -> str:

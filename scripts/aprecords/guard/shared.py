@@ -35,6 +35,10 @@ _COMMENT = re.compile(r"<!--")
 _DATA_URI = re.compile(r"\bdata:[A-Za-z0-9.+-]*/?[A-Za-z0-9.+-]*[;,]", re.I)
 _RAW_WORD = re.compile(r"[^\W_]+")
 CONFIG_FILES = ("aprecords.yml", "mkdocs.yml")
+HELP_AUDIENCE = Audience("help pages", "help pages", "hub", frozenset({"identity"}))
+"""Whom the shared texts are scoped for: it sees every record and only the identity class,
+so every other sensitive value is withheld from it (names, UPNs and ids are added as outside
+values, in :func:`shared_needles`)."""
 
 
 class HelpPageLeakError(Exception):
@@ -56,8 +60,7 @@ def help_files(docs: Path, skip: Iterable[str] = ()) -> list[str]:
             f"{docs}: is a symbolic link; the help pages folder must be a real folder "
             "inside the repository"
         )
-    base = docs.resolve()
-    found: list[str] = []
+    found: list[str] = []  # os.walk follows no link, and links are refused: all is inside
     for dirpath, dirnames, filenames in os.walk(docs):
         here = Path(dirpath)
         dirnames.sort()
@@ -72,17 +75,9 @@ def help_files(docs: Path, skip: Iterable[str] = ()) -> list[str]:
                     "published to every audience, so links are refused: replace it with the "
                     "file itself or remove it"
                 )
-            if not entry.resolve().is_relative_to(base):
-                raise UsageError(f"{entry}: resolves outside {docs}; remove it")
             if entry.is_file() and rel.split("/")[0] not in skip:
                 found.append(rel)
     return sorted(found)
-
-
-def _help_audience() -> Audience:
-    """Sees every record and only the identity class: every other sensitive value is
-    withheld from it (names, UPNs and ids are added as outside values, below)."""
-    return Audience("help pages", "help pages", "hub", frozenset({"identity"}))
 
 
 @functools.cache
@@ -93,7 +88,7 @@ def scaffold_texts() -> frozenset[str]:
     pages that explain the same fields."""
     import aprecords.authoring as authoring
 
-    tree = ast.parse(Path(authoring.__file__).read_text("utf-8"))
+    tree = ast.parse(Path(authoring.__file__).read_bytes())  # UTF-8 source
     return frozenset(
         authoring.fill(node.args[0].value)
         for node in ast.walk(tree)
@@ -111,7 +106,7 @@ def shared_needles(repo: Repository) -> list[Needle]:
     record id, and every sensitive value (of every placement file, valid or not)."""
     from aprecords.scope import scope
 
-    scoped = scope(repo, _help_audience())
+    scoped = scope(repo, HELP_AUDIENCE)
     # Nothing counts as visible here: the records' own names are no namesakes of anything.
     scoped.placements, scoped.schools, scoped.providers, scoped.attendance = {}, {}, {}, {}
     placeholders = scaffold_texts()
@@ -133,7 +128,7 @@ def text_findings(label: str, text: str, matcher: Matcher) -> list[str]:
         return []
     found: list[str] = []
     lines = text.splitlines()
-    for leak in sorted(one_per_source(label, hits), key=lambda x: (x.source, x.what)):
+    for leak in sorted(one_per_source(label, hits)):  # one file: by source, then what
         line, column = min(  # where the first of its needles found starts
             locate(lines, n) for n in hits if (n.source, n.what) == (leak.source, leak.what)
         )
@@ -146,7 +141,7 @@ def text_findings(label: str, text: str, matcher: Matcher) -> list[str]:
             else f"{label} is shown on every audience's site, so it must"
         )
         found.append(
-            f"{label}:{line}:{column}: error: {what} (source: {leak.source}); {where} hold no "
+            f"{leak.file}:{line}:{column}: error: {what} (source: {leak.source}); {where} hold no "
             "pupil's name, UPN, record id or sensitive text [help-page-leak]"
         )
     return found
@@ -182,7 +177,7 @@ def shared_text_findings(repo: Repository, skip: Iterable[str] = ()) -> list[str
     for name in CONFIG_FILES:
         path = repo.root / name
         if path.is_file():
-            text = path.read_text("utf-8", errors="replace")
+            text = path.read_bytes().decode(errors="replace")  # UTF-8
             found += _unreadable_characters(name, text)
             found += text_findings(name, text, matcher)
     for rel in files:
@@ -193,7 +188,7 @@ def shared_text_findings(repo: Repository, skip: Iterable[str] = ()) -> list[str
                 found.append(f"{label}:1:1: error: {problem} [help-page-format]")
                 continue
         else:
-            text = raw.decode("utf-8", errors="replace")
+            text = raw.decode(errors="replace")  # UTF-8
             found += markdown_findings(label, text)
             found += _unreadable_characters(label, text)
         found += text_findings(label, decoded(raw, rel), matcher)

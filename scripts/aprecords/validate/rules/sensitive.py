@@ -50,11 +50,19 @@ MIN_WORDS, MIN_CHARS = 3, 16
 Leaf = tuple[tuple[str | int, ...], str]
 
 
+def schema_path(trail: tuple[str | int, ...]) -> tuple[str, ...]:
+    """A field's path as the schema writes it: list items as ``*``."""
+    return tuple("*" if isinstance(t, int) else t for t in trail)
+
+
 def sensitivity(trail: tuple[str | int, ...], marks: dict[tuple[str, ...], str]) -> str | None:
     """The class of the nearest marked ancestor of a path (list items match ``*``)."""
-    schema_path = tuple("*" if isinstance(t, int) else t for t in trail)
-    for end in range(len(schema_path), 0, -1):
-        found = marks.get(schema_path[:end])
+    return _nearest(schema_path(trail), marks)
+
+
+def _nearest(path: tuple[str, ...], marks: dict[tuple[str, ...], str]) -> str | None:
+    for end in range(len(path), 0, -1):
+        found = marks.get(path[:end])
         if found is not None:
             return found
     return None
@@ -66,26 +74,32 @@ def _terms(terms: tuple[str, ...]) -> Matcher:
     return Matcher(Needle(words(t), t, t, Reach.WORDS) for t in terms)
 
 
+SPLIT, CLASSES = "sensitive: split", ("sensitive: classes", None)
+"""Keys of the run's memo: a record's split (with its path), and the classes by field shape."""
+
+
 def _split(record: Record, ctx: Context) -> tuple[list[Leaf], list[tuple[Leaf, str]]]:
     """The record's visible texts, and its withheld ones with their class (worked out once
-    per run for the two rules here; each field path's class once)."""
-    found = ctx.memo.get(("split", record.path))
+    per run for the two rules here; each field shape's class once per run)."""
+    found = ctx.memo.get((SPLIT, record.path))
     if found is not None:
         return found
     marks = ctx.placement_marks
-    classes: dict[tuple[str | int, ...], str | None] = ctx.memo.setdefault(("classes", ""), {})
+    classes: dict[tuple[str, ...], str | None] | None = ctx.memo.get(CLASSES)
+    if classes is None:
+        classes = ctx.memo[CLASSES] = {}
     visible, withheld = [], []
     for trail, text in model.string_leaves(record.data):
-        shape = tuple("*" if isinstance(t, int) else t for t in trail)
+        shape = schema_path(trail)
         if shape in classes:
             cls = classes[shape]
         else:
-            cls = classes[shape] = sensitivity(trail, marks)
+            cls = classes[shape] = _nearest(shape, marks)
         if cls is None:
             visible.append((trail, text))
         else:
             withheld.append(((trail, text), cls))
-    found = ctx.memo["split", record.path] = (visible, withheld)
+    found = ctx.memo[SPLIT, record.path] = (visible, withheld)
     return found
 
 
