@@ -53,7 +53,9 @@ def test_missing_evidence_is_a_warning_in_the_file_and_on_the_placement(repo: Pa
     assert {(h[1], h[2]) for h in in_file} == {(PROVIDER, 1)}  # at id: no standards yet
     (on_placement,) = [h for h in hits if h[0] == "provider-standards"]
     assert on_placement[1:3] == (PLACEMENT, line_of(repo / PLACEMENT, "- provider: brickworks"))
-    assert "dbs_scr (missing)" in on_placement[3] and "qa_visit (missing)" in on_placement[3]
+    words = on_placement[3]
+    assert "enhanced DBS checks and a single central record (missing; dbs_scr)" in words
+    assert "a quality-assurance visit (missing; qa_visit)" in words
 
 
 def test_expired_evidence_is_located_at_its_expiry(repo: Path) -> None:
@@ -66,7 +68,7 @@ def test_expired_evidence_is_located_at_its_expiry(repo: Path) -> None:
         ("provider-standards", PLACEMENT, line_of(repo / PLACEMENT, "- provider: brickworks")),
         ("provider-standards-evidence", PROVIDER, expires),
     ]
-    assert "first_aid (expired 2026-01-09)" in hits[0][3]
+    assert "first aid (expired 2026-01-09; first_aid)" in hits[0][3]
     replace_line(repo / PROVIDER, "expires: 2026-01-09", "    expires: 2026-01-10")
     assert found(repo) == []  # valid through its expiry day
 

@@ -76,9 +76,10 @@ def gaps(provider: dict[str, Any], today: date) -> list[Evidence]:
 
 
 def gap_words(found: list[Evidence]) -> str:
-    """``dbs_scr (expired 2025-12-01), insurance (missing)``."""
+    """What is not current, in staff's words with the key to record it under: ``first aid
+    (expired 2025-12-01; first_aid), insurance (missing; insurance)``."""
     return ", ".join(
-        f"{e.key} ({'expired ' + e.expires if e.standing == 'expired' else 'missing'})"
+        f"{e.what} ({'expired ' + e.expires if e.standing == 'expired' else 'missing'}; {e.key})"
         for e in found
     )
 
