@@ -174,7 +174,7 @@ def test_the_guard_never_imports_icu() -> None:
         "import sys\n"
         "from aprecords.guard import normal, scan\n"
         "normal.warm()\n"
-        "assert normal.stream('Аda Quérnby ẞ ｑ ⓐ 𝐀 Ⅻ') == 'adaquernbyssqaaxll', normal.stream('Ⅻ')\n"
+        "assert normal.stream('Аda Quérnby ẞ ｑ ⓐ 𝐀 Ⅻ') == 'adaquernbyssqaaxll'\n"
         "assert 'icu' not in sys.modules, 'icu imported'\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT / "scripts")}
