@@ -97,7 +97,8 @@ def test_the_data_is_unicodes_confusables_of_pythons_unicode_version() -> None:
 def test_the_data_is_package_data() -> None:
     config = tomllib.loads((PROJECT / "pyproject.toml").read_text("utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["aprecords"]
-    package = PROJECT / "scripts" / "aprecords"
+    package = DATA.parents[2]  # the aprecords package, wherever it is imported from
+    assert package.name == "aprecords"
     for file in (DATA, DATA.with_name("LICENSE")):
         relative = file.relative_to(package).as_posix()
         assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
@@ -114,6 +115,7 @@ def test_each_data_line_gives_one_prototype() -> None:
         "\ufeff# confusables.txt\n# Version: 14.0.0\n#\n"
         "0041 ;\t0042 0063 ;\tMA\t# ( A → Bc ) with ; and # in the comment ; # \n\n"
         "1D400 ;\t0061 ;\tMA\t# ( 𝐀 → a )\n"
+        "0044 ;\t0045 ;\tSL\t# a table other than MA, which TR39's skeleton does not use\n"
     )
     assert parse(text) == {0x41: "Bc", 0x1D400: "a"}
     with pytest.raises(ValueError, match=r"^not the confusables\.txt of Unicode 14\.0\.0$"):

@@ -16,6 +16,7 @@ from ICU's newer Unicode data.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from aprecords.guard.codepoints import UNICODE_VERSION
 
 DATA = Path(__file__).with_name("data") / f"confusables-{UNICODE_VERSION}.txt"
 """Unicode's ``confusables.txt`` of :data:`UNICODE_VERSION`, as published."""
+_ENTRY = re.compile(r"^([0-9A-F]+) ;\t([0-9A-F ]+) ;\tMA\t", flags=re.M)
+"""A line of the table: the source code point, then the code points of its prototype."""
 
 
 def check_version(found: str) -> None:
@@ -40,25 +43,23 @@ check_version(unicodedata.unidata_version)
 def parse(text: str) -> dict[int, str]:
     """The prototype of each source character, from the text of a ``confusables.txt``.
 
-    Each data line is ``source ; target ; MA # comment``: one code point, then the code points
-    of its prototype, in hexadecimal. The header's ``Version:`` line must name
+    Each line of the table is ``source ;<tab>target ;<tab>MA<tab># comment``: one code point,
+    then the code points of its prototype, in hexadecimal (``MA``, the file's only table, is
+    the one TR39's skeleton uses). The header's ``Version:`` line must name
     :data:`UNICODE_VERSION`.
     """
     if f"\n# Version: {UNICODE_VERSION}\n" not in text:
         raise ValueError(f"not the confusables.txt of Unicode {UNICODE_VERSION}")
-    table: dict[int, str] = {}
-    for line in text.splitlines():
-        fields = line.partition("#")[0].split(";")
-        if fields[1:]:
-            source, target, _kind = fields
-            table[int(source, 16)] = "".join(chr(int(code, 16)) for code in target.split())
-    return table
+    return {
+        int(source, 16): "".join(chr(int(code, 16)) for code in target.split())
+        for source, target in _ENTRY.findall(text)
+    }
 
 
 @functools.cache
 def prototypes() -> dict[int, str]:
     """The ``str.translate`` table of the vendored file (read once, about 6,300 entries)."""
-    return parse(DATA.read_text("utf-8"))
+    return parse(DATA.read_bytes().decode())  # UTF-8
 
 
 def skeleton(text: str) -> str:
