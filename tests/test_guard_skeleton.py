@@ -186,3 +186,27 @@ def test_the_guard_never_imports_icu() -> None:
     assert result.returncode == 0, result.stderr
     source = "\n".join(p.read_text("utf-8") for p in (PROJECT / "scripts").rglob("*.py"))
     assert not re.search(r"^\s*(import icu|from icu)\b", source, flags=re.M)
+
+
+def test_the_data_is_in_every_audiences_fingerprint(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new confusables.txt changes what the guard finds, so every audience is built again."""
+    from datetime import date
+
+    from aprecords.site import parallel
+
+    digested: list[tuple[Path, tuple[str, ...]]] = []
+    real = parallel._digest_files
+
+    def recording(h: object, base: Path, patterns: tuple[str, ...] = ("*",)) -> None:
+        digested.append((base.resolve(), tuple(patterns)))
+        real(h, base, patterns)
+
+    monkeypatch.setattr(parallel, "_digest_files", recording)
+    parallel.shared_inputs(repo, date(2026, 1, 10))
+    package = DATA.resolve().parents[2]
+    assert any(
+        base == package and any(fnmatch.fnmatch(DATA.name, p) for p in patterns)
+        for base, patterns in digested
+    ), digested
