@@ -6,9 +6,11 @@
 2. Unicode NFKC (full-width and styled letters become plain) and case folding;
 3. every default-ignorable (zero-width characters, Hangul fillers), unassigned, private-use,
    surrogate and format code point removed, and every non-spacing mark (``é`` becomes ``e``);
-4. the confusable skeleton of Unicode TR39 as ICU computes it (Cyrillic ``о`` and Greek ``ο``
-   become Latin ``o``; ``0`` becomes ``o``, ``1`` becomes ``l``, ``m`` becomes ``rn``); case is
-   folded first, so ``i`` also becomes ``l`` (a lower-case ``l`` for a capital ``I``);
+4. the confusable skeleton of Unicode TR39 (:mod:`aprecords.guard.skeleton`, from Unicode's
+   ``confusables.txt`` of the same version as Python's ``unicodedata``, 14.0.0: Cyrillic ``о``
+   and Greek ``ο`` become Latin ``o``; ``0`` becomes ``o``, ``1`` becomes ``l``, ``m`` becomes
+   ``rn``); case is folded first, so ``i`` also becomes ``l`` (a lower-case ``l`` for a capital
+   ``I``);
 5. digits that stand for letters mapped (``3`` to ``e``, ``4`` to ``a``, ``5`` to ``s``...);
 6. every character that is not a letter or digit removed: it only marks a word break.
 
@@ -25,6 +27,7 @@ import re
 import unicodedata
 
 from aprecords.guard.codepoints import DEFAULT_IGNORABLE, NOT_CHARACTERS
+from aprecords.guard.skeleton import prototypes, skeleton
 
 _WORD = re.compile(r"[^\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -48,13 +51,6 @@ MIN_DISTINCT = 3
 """A single name word shorter than this (``Li``, ``Ng``) is too short to search on its own."""
 
 
-@functools.cache
-def _spoof_checker():  # type: ignore[no-untyped-def]
-    import icu  # PyICU: ICU's implementation of Unicode TR39
-
-    return icu.SpoofChecker()
-
-
 def _unmarked(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not _hidden(c))
 
@@ -74,13 +70,12 @@ def _fold_char(char: str) -> str:
     base = _unmarked(char)
     if not base or base.isascii():
         return base
-    skeleton = unicodedata.normalize("NFKC", _spoof_checker().getSkeleton(0, base)).casefold()
-    skeleton = _unmarked(skeleton)
-    if not any(c.isalnum() for c in skeleton):
+    folded = _unmarked(unicodedata.normalize("NFKC", skeleton(base)).casefold())
+    if not any(c.isalnum() for c in folded):
         return " "
-    if unicodedata.category(char)[0] not in "LN" and not skeleton.isascii():
+    if unicodedata.category(char)[0] not in "LN" and not folded.isascii():
         return " "
-    return skeleton
+    return folded
 
 
 def fold(text: str) -> str:
@@ -105,8 +100,9 @@ def stream(text: str) -> str:
 
 
 def warm() -> None:
-    """Load ICU and the dictionary now (before worker processes fork, so they share them)."""
-    _spoof_checker()
+    """Read the confusables and the dictionary now (before worker processes fork, so they share
+    them)."""
+    prototypes()
     _dictionary()
 
 

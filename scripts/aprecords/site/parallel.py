@@ -144,12 +144,13 @@ def shared_inputs(root: Path, today: date, compress: bool = False, tool: Path | 
 
     h = hashlib.sha256()
     h.update(f"{engine.versions()}\0".encode())  # a new MkDocs or theme rebuilds every audience
-    for package in ("aprecords", "pyicu-wheels", "english-words"):  # folding, dictionary
+    for package in ("aprecords", "english-words"):  # the dictionary
         try:
             h.update(f"{package}={version(package)}\0".encode())
         except PackageNotFoundError:
             h.update(f"{package}=unknown\0".encode())
-    _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html"))
+    # *.txt: the guard's vendored Unicode data (guard/data/confusables-*.txt)
+    _digest_files(h, PACKAGE, ("*.py", "*.j2", "*.css", "*.js", "*.svg", "*.html", "*.txt"))
     for name in ("docs", "mkdocs.yml", "aprecords.yml"):
         _digest_files(h, root / name)
     _digest_files(h, (tool or root) / "schema")
