@@ -104,3 +104,14 @@ def test_an_image_that_cannot_be_read_whole_is_refused(name: str, raw: bytes) ->
     assert problem(name, raw) == (
         f"this file is not a whole {kind} image, although its name says so: save it again as {kind}"
     )
+
+
+def test_a_webps_last_chunk_may_leave_out_its_padding_byte_and_nothing_more() -> None:
+    """An odd-length last chunk without its padding byte is whole; a chunk two bytes longer
+    than the file is not."""
+    unpadded = b"WEBP" + b"VP8 " + struct.pack("<I", 3) + b"abc"
+    assert problem("a.webp", b"RIFF" + struct.pack("<I", len(unpadded)) + unpadded) is None
+    short = b"WEBP" + b"VP8 " + struct.pack("<I", 4) + b"ab"
+    assert problem("a.webp", b"RIFF" + struct.pack("<I", len(short)) + short) == (
+        "this file is not a whole WebP image, although its name says so: save it again as WebP"
+    )

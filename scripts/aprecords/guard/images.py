@@ -98,7 +98,7 @@ def _webp(raw: bytes) -> str | None:
             return None
         kind, length = raw[at : at + 4], struct.unpack("<I", raw[at + 4 : at + 8])[0]
         if kind in _WEBP_TEXT:
-            found.append(kind.decode("ascii").strip())
+            found.append(kind.decode().strip())  # ASCII chunk names
         at += 8 + length + (length & 1)
     if at > len(raw) + 1:  # the last chunk longer than the file (its padding byte may be left out)
         return None

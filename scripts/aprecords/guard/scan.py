@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,7 @@ def theme_digests() -> frozenset[str]:
 def needles_digest(needles: Iterable[Needle]) -> str:
     """SHA-256 of what a check searches for (words, source, kind and reach of every needle)."""
     rows = sorted((list(n.words), n.source, n.what, n.reach.value) for n in needles)
-    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()  # ASCII: \u escapes
 
 
 def scan(site_dir: Path, scoped: Scoped) -> list[Leak]:
@@ -80,7 +81,7 @@ def scan_changed(
     site_dir: Path,
     scoped: Scoped,
     unchanged: Collection[str] = (),
-    checked_with: str = "",
+    checked_with: str | None = None,
 ) -> tuple[list[Leak], str]:
     """(every leak under ``site_dir``, the digest of what was searched for).
 
@@ -108,13 +109,17 @@ def scan_changed(
     return sorted(leaks), digest
 
 
+_NAME_FORM = re.compile(r"(?P<form>.*?) of a pupil(?P<whose>.+)", re.S)
+"""A needle's ``what`` for a form of a pupil's name: the form, and whose name it is."""
+
+
 def one_per_source(rel: str, hits: Iterable[Needle]) -> Iterator[Leak]:
     """One leak per source, kind and file: of several forms of a name found, the longest."""
     best: dict[tuple[str, str], Needle] = {}
     for needle in sorted(hits, key=lambda n: (-len(n.words), n.what)):
-        prefix, _, rest = needle.what.partition(" of a pupil")
-        name = rest and not prefix.startswith("the UPN")  # a form of a name
-        best.setdefault((needle.source, rest if name else needle.what), needle)
+        form = _NAME_FORM.match(needle.what)  # a form of a name: one leak per pupil
+        key = form["whose"] if form and not form["form"].startswith("the UPN") else needle.what
+        best.setdefault((needle.source, key), needle)
     for needle in best.values():
         yield Leak(rel, needle.source, needle.what)
 
@@ -138,7 +143,7 @@ def commit_findings(scoped: Scoped, history: dict[str, list[Any]] | None) -> lis
     matcher = Matcher([n for n in plan(scoped).needles if n.fails])
     found = []
     for pid in sorted(scoped.placements):
-        path = scoped.paths.get(pid, "")
+        path = scoped.paths[pid]
         for commit in history.get(path, []):
             hits = matcher.find(words(commit.subject))
             for leak in sorted(one_per_source(path, hits)):
@@ -149,7 +154,7 @@ def commit_findings(scoped: Scoped, history: dict[str, list[Any]] | None) -> lis
                 )
                 found.append(
                     f"commit {commit.sha[:10]}:1:{column}: error: the message of this change to "
-                    f"{path} holds {leak.what} (source: {leak.source}); the change history "
+                    f"{leak.file} holds {leak.what} (source: {leak.source}); the change history "
                     f"of '{scoped.audience.name}' shows it, so that site is not published: "
                     "ask whoever runs the records repository to reword the commit "
                     "[commit-message-leak]"
@@ -189,7 +194,7 @@ def check_audience(
     audience: Audience,
     site_dir: Path,
     unchanged: Collection[str] = (),
-    checked_with: str = "",
+    checked_with: str | None = None,
 ) -> str:
     """Raise :class:`LeakError` when one audience's built site holds anything it must not;
     return the digest of what was searched for (``unchanged``: see :func:`scan_changed`)."""
