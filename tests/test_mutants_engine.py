@@ -42,7 +42,7 @@ validation:
 THEME = {
     "main.html": "<title>{{ page.title }}</title>\n"
     '{% for item in nav %}<a href="{{ item.url|url }}">{{ item.title }}</a>{% endfor %}\n'
-    "{{ page.content }}\n",
+    "{{ page.content }}\n{% for file in pages %}{{ file.src_uri }} {% endfor %}\n",
     "404.html": "{% for item in nav %}{{ item.title }} {% endfor %}<p>Not found</p>\n",
     "empty.html": "",
     "style.css": "p { margin: 0 }\n" * 100,
@@ -690,3 +690,31 @@ def test_extra_templates_are_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(engine.EngineError) as caught:
         run(config, docs, tmp_path / "s")
     assert str(caught.value) == "extra template 'extra.html': not supported by aprecords"
+
+
+def test_a_page_a_plugin_adds_to_the_files_late_is_rendered_as_mkdocs_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page added after the navigation was made (on_nav, not in the nav) has no Page yet:
+    MkDocs makes one and renders it, and so does the engine."""
+    from mkdocs.structure.files import File, InclusionLevel
+
+    class AddingLate(BasePlugin):
+        def on_nav(self, nav: object, *, config: object, files: object) -> object:
+            late = File.generated(
+                config, "late.md", content="# Late\n", inclusion=InclusionLevel.NOT_IN_NAV
+            )
+            files.append(late)
+            return nav
+
+    config, docs = site_of(tmp_path, PAGES)
+    loaded = load_config(
+        str(config), docs_dir=str(docs), site_dir=str(tmp_path / "theirs"), nav=["index.md"]
+    )
+    loaded.plugins["adding"] = AddingLate()
+    mkdocs_build(loaded)
+    with_plugin(monkeypatch, AddingLate())
+    pages = run(config, docs, tmp_path / "ours")
+    assert "late.md" in pages.pages
+    assert b'<h1 id="late">Late</h1>' in (tmp_path / "ours/late.html").read_bytes()
+    assert files(tmp_path / "ours") == files(tmp_path / "theirs")
