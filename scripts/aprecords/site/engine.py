@@ -72,7 +72,7 @@ def versions() -> str:
 def sha256_file(path: Path | str) -> str:
     """SHA-256 of a file's bytes, hex."""
     with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+        return hashlib.file_digest(f, hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -207,12 +207,16 @@ def _reuse(
 ) -> str | None:
     """Link the previous output of an unchanged page into the new folder and return its path
     as stored (``x.html``, or ``x.html.gz``); None (and nothing linked) when the page must be
-    rendered: its Markdown, its output path, or what its links find changed, or the linked
-    file is not byte for byte the one recorded."""
+    rendered: its Markdown, its output path, or what its links find changed, its record lacks
+    its anchors or anchor links, or the linked file is not byte for byte the one recorded."""
     if old is None or old.get("md") != md or old.get("out") != file.dest_uri:
         return None
     looked = old.get("looked")
-    if not isinstance(looked, dict) or not isinstance(old.get("anchors"), list):
+    if (
+        not isinstance(looked, dict)
+        or not isinstance(old.get("anchors"), list)
+        or not isinstance(old.get("to"), dict)
+    ):
         return None
     if any((files.get_file_from_path(p) is not None) != bool(f) for p, f in looked.items()):
         return None
@@ -313,8 +317,8 @@ def _build(
                 file.copy_file()
         for template in config.theme.static_templates:
             _build_theme_template(template, env, files, config, nav)
-        for template in config.extra_templates:  # pragma: no cover - none configured
-            raise BuildError(f"extra template {template!r}: not supported by aprecords")
+        for template in config.extra_templates:
+            raise Abort(f"extra template {template!r}: not supported by aprecords")
 
         search = _search_plugin(config)
         for file in doc_files:
@@ -331,7 +335,7 @@ def _build(
             if kept is not None:  # validated like a rendered page, against today's anchors
                 page = file.page
                 page.links_to_anchors = {}
-                for path, links in kept.get("to", {}).items():
+                for path, links in kept["to"].items():
                     target_file = files.get_file_from_path(path)
                     if target_file is not None:
                         page.links_to_anchors[target_file] = dict(links)
