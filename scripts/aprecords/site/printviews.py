@@ -122,25 +122,27 @@ def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, s
         )
         if view == "agreement" and MEETING_DROP & audience.grants:
             # Rendered from the scope without the restricted class, or not at all.
-            meeting = getattr(site, "meeting", None)
+            meeting = site.meeting
             if meeting is None or pid not in meeting.placements:
                 continue
             values.update(
                 p=meeting.placements[pid], school=meeting.schools.get(row_school(site, pid))
             )
         if view == "parents":
-            narrow = getattr(site, "parents", None)
-            data = narrow.placements.get(pid, context["p"]) if narrow else context["p"]
+            # From the narrow scope when the build made one (a placement missing from it is
+            # an error, never the wider scope's copy); the view leaves out attendance and
+            # the change history itself.
+            narrow = site.parents
+            data = narrow.placements[pid] if narrow else context["p"]
             others = [
                 pl.get("sessions") or {}
                 for pl in data.get("placements") or []
                 if audience.kind == "provider" and pl.get("provider") not in audience.providers
             ]
             data = own_placements(data, audience)
-            values.update(OTHER_SESSIONS=others)
             row = _row(pid, data, site.today)
-            school = (narrow.schools if narrow else site.scoped.schools).get(row.school)
-            values.update(row=row, p=data, school=school, commits=None, attendance="")
+            school = narrow.schools.get(row.school) if narrow else context["school"]
+            values.update(OTHER_SESSIONS=others, row=row, p=data, school=school)
         text = env.get_template("placement.md.j2").render(**values)
         yield path_of(pid, view), FRONT_MATTER + text
 
@@ -215,13 +217,11 @@ def check_parents(
 
     narrow = scope(repo, parents_audience(audience))
     needles = parents_needles(narrow)
-    others = {pid: other_providers(narrow, audience, pid) for pid in sorted(narrow.placements)}
-    digest = scan.needles_digest(needles)
+    others = {pid: other_providers(narrow, audience, pid) for pid in narrow.placements}
+    # Each other provider's needle under its placement's id: moved to another placement,
+    # the same name is searched for in another copy.
     digest = scan.needles_digest(
-        [
-            match.Needle((digest,), "", ""),
-            *(match.Needle(n.words, pid, n.what) for pid, found in others.items() for n in found),
-        ]
+        [*needles, *(dataclasses.replace(n, source=pid) for pid, on in others.items() for n in on)]
     )
     skip = frozenset(unchanged) if checked_with == digest else frozenset()
     copies = sorted(  # as MkDocs wrote them, or stored compressed (reused from a build)
@@ -237,9 +237,7 @@ def check_parents(
     for page in copies:
         tokens = normal.words(formats.decoded(page.read_bytes(), page.name))
         found = common.find(tokens)
-        found |= match.Matcher(
-            others.get(page.parent.name) or other_providers(narrow, audience, page.parent.name)
-        ).find(tokens)
+        found |= match.Matcher(others.get(page.parent.name, [])).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
         leaks |= {scan.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
     if leaks:
