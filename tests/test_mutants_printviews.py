@@ -121,11 +121,25 @@ def prints(
     return {rel: text for rel, text in render_pages(site) if "/print-" in rel}
 
 
-@pytest.fixture(scope="module")
-def built(repo: Repository) -> dict[str, dict[str, str]]:
-    """The print pages of the audiences of WANTED, with a change history for every record."""
-    history = {r.path: [Commit("f" * 40, "2026-01-05", "A Author", SUBJECT)] for r in repo.records}
-    return {name: prints(repo, audience(repo, name), history=history) for name in WANTED}
+class Built(dict):
+    """Audience name -> its print pages, with a change history for every record, rendered
+    when first asked for: inside the test, so that mutmut sees which test renders them (a
+    module fixture would be set up in the first test only)."""
+
+    def __init__(self, repo: Repository) -> None:
+        super().__init__()
+        self.repo = repo
+
+    def __missing__(self, name: str) -> dict[str, str]:
+        commit = Commit("f" * 40, "2026-01-05", "A Author", SUBJECT)
+        history = {r.path: [commit] for r in self.repo.records}
+        self[name] = prints(self.repo, audience(self.repo, name), history=history)
+        return self[name]
+
+
+@pytest.fixture
+def built(repo: Repository) -> Built:
+    return Built(repo)
 
 
 def page(built: dict[str, dict[str, str]], name: str, pid: str, view: str) -> str:
