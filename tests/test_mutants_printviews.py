@@ -652,7 +652,10 @@ def narrow_of(providers: dict[str, Any], *order: str) -> Any:
 
 PROVIDERS = {
     "own": {"name": "Own Garage", "sites": [{"name": "Main site"}, {"id": "unnamed"}]},
-    "other": {"name": "Other Salon", "sites": [{"name": "Main Site"}, {"name": "Annexe"}]},
+    "other": {
+        "name": "Other Salon",
+        "sites": [{"name": "Main Site"}, {"name": "Annexe"}, {"id": "unnamed"}],
+    },
     "bare": {"name": "Bare College"},
 }
 
@@ -672,6 +675,6 @@ def test_other_providers_are_every_other_providers_names_but_shared_ones(order) 
     for kind in ("hub", "school", "custom"):
         who = Audience("x", "X", kind, frozenset(), providers=frozenset({"own"}))
         assert other_providers(narrow_of(PROVIDERS, *order), who, "p-1") == []
-    unnamed = {"own": {}, "other": {"sites": [{"name": "Annexe"}]}}
+    unnamed = {"own": {"name": "Own"}, "other": {"sites": [{"name": "Annexe"}]}}
     found = other_providers(narrow_of(unnamed, *order), own, "p-1")
     assert [n.words for n in found] == [("annexe",)]

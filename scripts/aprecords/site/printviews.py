@@ -181,25 +181,24 @@ def _provider_names(provider: dict[str, Any]) -> list[str]:
 def other_providers(narrow: Any, audience: Audience, pid: str) -> list[match.Needle]:
     """On a provider's site, the names of the placement's other providers and their sites.
 
-    A name the audience's own provider also carries (two providers' sites both called "Main
-    site") is not searched for: it is rightly on the page, and says nothing of the other."""
+    Every name the audience's own providers carry is left out: their own names, and a name
+    another provider shares (two providers' sites both called "Main site"), are rightly on
+    the page and say nothing of the other."""
     if audience.kind != "provider":
         return []
-    own = {
-        tuple(normal.words(n))
-        for p in audience.providers
-        for n in _provider_names(narrow.providers.get(p) or {})
-    }
-    found = []
-    for pl in (narrow.placements.get(pid) or {}).get("placements") or []:
-        other = narrow.providers.get(pl.get("provider"))
-        if pl.get("provider") in audience.providers or not other:
-            continue
-        found += [
-            match.Needle(normal.words(n), "provider", "another provider", match.Reach.WORDS)
-            for n in _provider_names(other)
-        ]
-    return [n for n in found if n.words and tuple(n.words) not in own]
+    own = {normal.words(n) for p in audience.providers for n in _names_of(narrow, p)}
+    placements = (narrow.placements.get(pid) or {}).get("placements") or []
+    found = {normal.words(n) for pl in placements for n in _names_of(narrow, pl.get("provider"))}
+    return [
+        match.Needle(words, "provider", "another provider", match.Reach.WORDS)
+        for words in sorted(found - own)
+        if words
+    ]
+
+
+def _names_of(narrow: Any, provider: Any) -> list[str]:
+    """The names of a provider in the scope ``narrow`` and of its sites (none when unknown)."""
+    return _provider_names(narrow.providers.get(provider) or {})
 
 
 def check_parents(
@@ -207,7 +206,7 @@ def check_parents(
     audience: Audience,
     site_dir: Path,
     unchanged: Collection[str] = (),
-    checked_with: str = "",
+    checked_with: str | None = None,
 ) -> str:
     """Raise ``scan.LeakError`` when a built parents' copy holds what it must not (the
     narrow scope is worked out again here, independently of the renderer). Return the digest
