@@ -342,6 +342,21 @@ def test_a_provider_prints_its_agreement_from_its_own_scope(repo, built) -> None
     assert prints(repo, brickworks, meeting=None) == prints(repo, brickworks)
 
 
+def test_the_meeting_print_takes_the_school_from_the_meeting_scope(repo) -> None:
+    """The school of the meeting print (whose DSL holds the background) comes from the
+    meeting's own scope, not the site's: a DSL only that scope has is the one named."""
+    hub = audience(repo, "hub")
+    meeting = scope(repo, meeting_audience(hub))
+    meeting.schools["hollybrook"] = dict(
+        meeting.schools["hollybrook"], dsl={"name": "Ms Meeting Scope Only"}
+    )
+    pages = prints(repo, hub, meeting=meeting)
+    agreement = said(pages[f"placements/{RICH}/print-agreement.md"])
+    held = agreement.split("Restricted background: not in this print", 1)[1]
+    assert "Ms Meeting Scope Only" in held
+    assert school("hollybrook")["dsl"]["name"] not in held.split("the full record")[0]
+
+
 def test_no_meeting_print_without_the_narrower_scope(repo) -> None:
     hub = audience(repo, "hub")
     pids = scope(repo, hub).placements
