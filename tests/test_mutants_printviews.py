@@ -164,6 +164,9 @@ def test_every_placement_has_three_print_pages_opened_by_their_front_matter(
         view = rel.rsplit("print-", 1)[1].removesuffix(".md")
         assert f"| This copy | **{TITLES[view]}**" in body, rel
         assert f'data-view="{view}"' in body and body.count("data-view=") == 1, rel
+        pid = rel.split("/")[1]
+        assert f"| Record id | {pid} |" in body and f"\n## Header: record {pid}\n" in body
+        assert f'<a href="../{pid}.html">Back to the agreement on screen</a>' in body, rel
 
 
 @pytest.mark.parametrize("name", WANTED)
@@ -469,6 +472,19 @@ def test_the_parents_copy_is_rendered_from_the_narrow_scope_the_site_carries(rep
     elsewhere = scope(repo, parents_audience(audience(repo, "school-hollybrook")))
     with pytest.raises(KeyError):
         prints(repo, hub, parents=elsewhere)
+
+
+def test_the_parents_copy_takes_the_school_from_the_narrow_scope(repo) -> None:
+    """The school's attendance contacts in the parents' copy are those of the narrow scope."""
+    hub = audience(repo, "hub")
+    narrow = scope(repo, parents_audience(hub))
+    narrow.schools["hollybrook"] = dict(
+        narrow.schools["hollybrook"], attendance_contacts=[{"name": "Mx Narrow Scope Only"}]
+    )
+    copy = said(prints(repo, hub, parents=narrow)[f"placements/{RICH}/print-parents.md"])
+    assert "School attendance contacts: Mx Narrow Scope Only." in copy
+    for contact in school("hollybrook")["attendance_contacts"]:
+        assert contact["name"] not in copy
 
 
 # --- the check of the built parents' copies -------------------------------------------------

@@ -46,8 +46,9 @@ def path_of(pid: str, view: str) -> str:
 def css_string(text: str) -> str:
     """``text`` as a CSS string literal: every character but letters, digits and spaces as a
     hexadecimal escape, so no value can end the string or the rule."""
-    plain = (c.isascii() and (c.isalnum() or c == " ") for c in text)
-    out = "".join(c if ok else f"\\{ord(c):x} " for c, ok in zip(text, plain, strict=True))
+    out = "".join(
+        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in text
+    )
     return f'"{out}"'
 
 
