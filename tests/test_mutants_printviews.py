@@ -682,7 +682,7 @@ def narrow_of(providers: dict[str, Any], *order: str) -> Any:
 
 
 PROVIDERS = {
-    "own": {"name": "Own Garage", "sites": [{"name": "Main site"}, {"id": "unnamed"}]},
+    "own": {"name": "Own Garage", "sites": [{"name": "Main site"}]},
     "other": {
         "name": "Other Salon",
         "sites": [{"name": "Main Site"}, {"name": "Annexe"}, {"id": "unnamed"}],
