@@ -46,8 +46,9 @@ def path_of(pid: str, view: str) -> str:
 def css_string(text: str) -> str:
     """``text`` as a CSS string literal: every character but letters, digits and spaces as a
     hexadecimal escape, so no value can end the string or the rule."""
-    plain = (c.isascii() and (c.isalnum() or c == " ") for c in text)
-    out = "".join(c if ok else f"\\{ord(c):x} " for c, ok in zip(text, plain, strict=True))
+    out = "".join(
+        c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):x} " for c in text
+    )
     return f'"{out}"'
 
 
@@ -122,25 +123,27 @@ def pages(site: Any, pid: str, context: dict[str, Any]) -> Iterator[tuple[str, s
         )
         if view == "agreement" and MEETING_DROP & audience.grants:
             # Rendered from the scope without the restricted class, or not at all.
-            meeting = getattr(site, "meeting", None)
+            meeting = site.meeting
             if meeting is None or pid not in meeting.placements:
                 continue
             values.update(
                 p=meeting.placements[pid], school=meeting.schools.get(row_school(site, pid))
             )
         if view == "parents":
-            narrow = getattr(site, "parents", None)
-            data = narrow.placements.get(pid, context["p"]) if narrow else context["p"]
+            # From the narrow scope when the build made one (a placement missing from it is
+            # an error, never the wider scope's copy); the view leaves out attendance and
+            # the change history itself.
+            narrow = site.parents
+            data = narrow.placements[pid] if narrow else context["p"]
             others = [
                 pl.get("sessions") or {}
                 for pl in data.get("placements") or []
                 if audience.kind == "provider" and pl.get("provider") not in audience.providers
             ]
             data = own_placements(data, audience)
-            values.update(OTHER_SESSIONS=others)
             row = _row(pid, data, site.today)
-            school = (narrow.schools if narrow else site.scoped.schools).get(row.school)
-            values.update(row=row, p=data, school=school, commits=None, attendance="")
+            school = narrow.schools.get(row.school) if narrow else context["school"]
+            values.update(OTHER_SESSIONS=others, row=row, p=data, school=school)
         text = env.get_template("placement.md.j2").render(**values)
         yield path_of(pid, view), FRONT_MATTER + text
 
@@ -179,25 +182,24 @@ def _provider_names(provider: dict[str, Any]) -> list[str]:
 def other_providers(narrow: Any, audience: Audience, pid: str) -> list[match.Needle]:
     """On a provider's site, the names of the placement's other providers and their sites.
 
-    A name the audience's own provider also carries (two providers' sites both called "Main
-    site") is not searched for: it is rightly on the page, and says nothing of the other."""
+    Every name the audience's own providers carry is left out: their own names, and a name
+    another provider shares (two providers' sites both called "Main site"), are rightly on
+    the page and say nothing of the other."""
     if audience.kind != "provider":
         return []
-    own = {
-        tuple(normal.words(n))
-        for p in audience.providers
-        for n in _provider_names(narrow.providers.get(p) or {})
-    }
-    found = []
-    for pl in (narrow.placements.get(pid) or {}).get("placements") or []:
-        other = narrow.providers.get(pl.get("provider"))
-        if pl.get("provider") in audience.providers or not other:
-            continue
-        found += [
-            match.Needle(normal.words(n), "provider", "another provider", match.Reach.WORDS)
-            for n in _provider_names(other)
-        ]
-    return [n for n in found if n.words and tuple(n.words) not in own]
+    own = {normal.words(n) for p in audience.providers for n in _names_of(narrow, p)}
+    placements = (narrow.placements.get(pid) or {}).get("placements") or []
+    found = {normal.words(n) for pl in placements for n in _names_of(narrow, pl.get("provider"))}
+    return [
+        match.Needle(words, "provider", "another provider", match.Reach.WORDS)
+        for words in sorted(found - own)
+        if words
+    ]
+
+
+def _names_of(narrow: Any, provider: Any) -> list[str]:
+    """The names of a provider in the scope ``narrow`` and of its sites (none when unknown)."""
+    return _provider_names(narrow.providers.get(provider) or {})
 
 
 def check_parents(
@@ -205,7 +207,7 @@ def check_parents(
     audience: Audience,
     site_dir: Path,
     unchanged: Collection[str] = (),
-    checked_with: str = "",
+    checked_with: str | None = None,
 ) -> str:
     """Raise ``scan.LeakError`` when a built parents' copy holds what it must not (the
     narrow scope is worked out again here, independently of the renderer). Return the digest
@@ -215,13 +217,11 @@ def check_parents(
 
     narrow = scope(repo, parents_audience(audience))
     needles = parents_needles(narrow)
-    others = {pid: other_providers(narrow, audience, pid) for pid in sorted(narrow.placements)}
-    digest = scan.needles_digest(needles)
+    others = {pid: other_providers(narrow, audience, pid) for pid in narrow.placements}
+    # Each other provider's needle under its placement's id: moved to another placement,
+    # the same name is searched for in another copy.
     digest = scan.needles_digest(
-        [
-            match.Needle((digest,), "", ""),
-            *(match.Needle(n.words, pid, n.what) for pid, found in others.items() for n in found),
-        ]
+        [*needles, *(dataclasses.replace(n, source=pid) for pid, on in others.items() for n in on)]
     )
     skip = frozenset(unchanged) if checked_with == digest else frozenset()
     copies = sorted(  # as MkDocs wrote them, or stored compressed (reused from a build)
@@ -237,9 +237,7 @@ def check_parents(
     for page in copies:
         tokens = normal.words(formats.decoded(page.read_bytes(), page.name))
         found = common.find(tokens)
-        found |= match.Matcher(
-            others.get(page.parent.name) or other_providers(narrow, audience, page.parent.name)
-        ).find(tokens)
+        found |= match.Matcher(others.get(page.parent.name, [])).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
         leaks |= {scan.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
     if leaks:
