@@ -336,7 +336,10 @@ def build_audience(
         add_cms(repo, audience, new)
         leak = guard_scan.check_audience(repo, audience, new, unchanged, leak_was)
         # issue 12: the parents' print copies
+        parents_was, _, meeting_was = parents_was.partition(" ")
         parents = printviews.check_parents(repo, audience, new, unchanged, parents_was)
+        meeting = printviews.check_meeting(repo, audience, new, unchanged, meeting_was)
+        parents = f"{parents} {meeting}"  # both digests, kept in the build record's one field
     except guard_scan.LeakError as exc:
         shutil.rmtree(new, ignore_errors=True)
         located = guard_scan.commit_findings(scope(repo, audience), history)

@@ -224,12 +224,7 @@ def check_parents(
         [*needles, *(dataclasses.replace(n, source=pid) for pid, on in others.items() for n in on)]
     )
     skip = frozenset(unchanged) if checked_with == digest else frozenset()
-    copies = sorted(  # as MkDocs wrote them, or stored compressed (reused from a build)
-        p
-        for p in (site_dir / "placements").glob("*/print-parents.html*")
-        if p.name in ("print-parents.html", "print-parents.html.gz")
-    )
-    copies = [c for c in copies if c.relative_to(site_dir).as_posix() not in skip]
+    copies = built_copies(site_dir, "parents", skip)
     if not copies:
         return digest
     common = match.Matcher(needles)
@@ -240,6 +235,46 @@ def check_parents(
         found |= match.Matcher(others.get(page.parent.name, [])).find(tokens)
         rel = page.relative_to(site_dir).as_posix()
         leaks |= {scan.Leak(rel, n.source, n.what + " (parents' copy)") for n in found}
+    if leaks:
+        raise scan.LeakError(audience.name, sorted(leaks))
+    return digest
+
+
+def built_copies(site_dir: Path, view: str, skip: Collection[str] = ()) -> list[Path]:
+    """Every built ``print-VIEW`` page, as MkDocs wrote it or stored compressed (reused from a
+    build), but those whose path (relative to ``site_dir``) is in ``skip``."""
+    names = (f"print-{view}.html", f"print-{view}.html.gz")
+    found = sorted(p for p in (site_dir / "placements").glob("*/print-*") if p.name in names)
+    return [p for p in found if p.relative_to(site_dir).as_posix() not in skip]
+
+
+def check_meeting(
+    repo: Repository,
+    audience: Audience,
+    site_dir: Path,
+    unchanged: Collection[str] = (),
+    checked_with: str | None = None,
+) -> str:
+    """Raise ``scan.LeakError`` when a built meeting print (the agreement view of a site that
+    sees the restricted class) holds what the meeting scope withholds, worked out again here:
+    the restricted texts and every pupil outside the site. Return the digest of what was
+    searched for ("" where the audience has no restricted class: its agreement print is an
+    ordinary page of the site, checked with the rest); ``unchanged`` as in
+    :func:`check_parents`."""
+    from aprecords.scope import scope
+
+    if not MEETING_DROP & audience.grants:
+        return ""
+    needles = [n for n in plan(scope(repo, meeting_audience(audience))).needles if n.fails]
+    digest = scan.needles_digest(needles)
+    skip = frozenset(unchanged) if checked_with == digest else frozenset()
+    matcher = match.Matcher(needles)
+    leaks = {
+        scan.Leak(rel, n.source, n.what + " (meeting print)")
+        for page in built_copies(site_dir, "agreement", skip)
+        for rel in [page.relative_to(site_dir).as_posix()]
+        for n in matcher.find(normal.words(formats.decoded(page.read_bytes(), page.name)))
+    }
     if leaks:
         raise scan.LeakError(audience.name, sorted(leaks))
     return digest
