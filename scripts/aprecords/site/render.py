@@ -38,7 +38,7 @@ from aprecords.attendance.returns import (
 from aprecords.config import Config
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
-from aprecords.site import printviews
+from aprecords.site import printviews, searchtext
 from aprecords.standards import needs_standards, standing
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -433,9 +433,11 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     title from an H1 only when it comes first, and the banner does, so search results and
     the browser tab would otherwise show the file name (a record id where the reader may
     see the pupil's name). The heading is already inert text; JSON quoting keeps it one
-    YAML string.
+    YAML string. Generated pages also get their one search entry's text
+    (:mod:`aprecords.site.searchtext`).
     """
     banner = audience_banner(site.scoped.audience)
+    summaries = searchtext.summaries(site)
     for rel, text in _pages(site):
         if text.startswith("---\n"):  # front matter stays first (the print views have one)
             end = text.index("\n---\n", 3) + 5
@@ -443,7 +445,10 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
             yield rel, text[:end] + opening + text[end:]
         elif text.startswith("# "):
             heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
-            yield rel, f"---\ntitle: {json.dumps(heading)}\n---\n" + banner + text
+            meta = f"title: {json.dumps(heading)}\n"
+            if rel in summaries:
+                meta += f"{searchtext.META_KEY}: {json.dumps(summaries[rel])}\n"
+            yield rel, f"---\n{meta}---\n" + banner + text
         else:
             yield rel, banner + text
 
