@@ -51,6 +51,8 @@ def test_one_entry_per_placement_holding_what_identifies_it(examples: Path, run_
     [entry] = pages["placements/hollybrook-2025-001.html"]
     assert entry["location"] == "placements/hollybrook-2025-001.html"
     assert entry["title"] == "Tobias Wrenfeather"
+    assert entry["tags"] == ["hollybrook-2025-001"]  # weighed above titles: the id wins
+    assert pages["schools/hollybrook.html"][0]["tags"] == ["hollybrook"]
     for words in (
         "hollybrook-2025-001",
         "Tobias Wrenfeather",
@@ -90,7 +92,8 @@ def test_an_outside_pupil_only_in_the_index_fails_the_build(
 
     def planting(site):
         found = real(site)
-        found["placements/hollybrook-2025-001.md"] += f" {name}"
+        rel = "placements/hollybrook-2025-001.md"
+        found[rel] = found[rel]._replace(text=f"{found[rel].text} {name}")
         return found
 
     monkeypatch.setattr(searchtext, "summaries", planting)
@@ -116,6 +119,8 @@ def test_a_summary_leaves_out_withheld_values() -> None:
     ]
     searchtext.collapse(entries, 0, "a.html", " id  <b>\n name ")
     assert entries == [{"location": "a.html", "title": "X &amp; Y", "text": "id &lt;b&gt; name"}]
+    searchtext.collapse(entries, 0, "a.html", "id", ["a-1"])
+    assert entries[0]["tags"] == ["a-1"]
     empty: list[dict[str, str]] = []
-    searchtext.collapse(empty, 0, "b.html", "text")
+    searchtext.collapse(empty, 0, "b.html", "text", ["b"])
     assert empty == []

@@ -329,7 +329,8 @@ def _build(
                 _build_page(page, config, doc_files, nav, env)
                 summary = page.meta.get(searchtext.META_KEY)
                 if search is not None and isinstance(summary, str):
-                    searchtext.collapse(search.search_index.entries, start, page.url, summary)
+                    tags = page.meta.get(searchtext.TAGS_KEY)
+                    searchtext.collapse(search.search_index.entries, start, page.url, summary, tags)
                 continue
             assert entries is not None
             if search is not None:

@@ -446,8 +446,10 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
         elif text.startswith("# "):
             heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
             meta = f"title: {json.dumps(heading)}\n"
-            if rel in summaries:
-                meta += f"{searchtext.META_KEY}: {json.dumps(summaries[rel])}\n"
+            if found := summaries.get(rel):
+                meta += f"{searchtext.META_KEY}: {json.dumps(found.text)}\n"
+                if found.tags:
+                    meta += f"{searchtext.TAGS_KEY}: {json.dumps(list(found.tags))}\n"
             yield rel, f"---\n{meta}---\n" + banner + text
         else:
             yield rel, banner + text

@@ -15,12 +15,21 @@ name or UPN where the audience may not see identity) is left out, never replaced
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from aprecords.scope import WITHHELD
 
 META_KEY = "search_summary"
 """The front matter key of a page's summary."""
+TAGS_KEY = "search_tags"
+"""The front matter key of a page's ids, put in its entry's ``tags``: Material weighs that
+field above titles, so an exact record id outranks the school page whose name the id starts
+with (and a school's or provider's own id keeps its page first), and shows them as chips."""
+
+
+class Summary(NamedTuple):
+    text: str
+    tags: tuple[str, ...] = ()
 
 
 def _words(*values: Any) -> list[str]:
@@ -66,27 +75,32 @@ LISTS = {
 """The summaries of the list pages: their tables are the placements' own entries again."""
 
 
-def summaries(site: Any) -> dict[str, str]:
+def summaries(site: Any) -> dict[str, Summary]:
     """Markdown path -> summary of every generated page but the print views (excluded)."""
     scoped = site.scoped
-    found = dict(LISTS)
+    found = {rel: Summary(text) for rel, text in LISTS.items()}
     for sid, data in scoped.schools.items():
-        found[f"schools/{sid}.md"] = organisation(sid, data)
+        found[f"schools/{sid}.md"] = Summary(organisation(sid, data), (sid,))
     for prid, data in scoped.providers.items():
-        found[f"providers/{prid}.md"] = organisation(prid, data)
+        found[f"providers/{prid}.md"] = Summary(organisation(prid, data), (prid,))
     for pid, row in site.rows.items():
-        found[f"placements/{pid}.md"] = placement(row, scoped)
+        found[f"placements/{pid}.md"] = Summary(placement(row, scoped), (pid,))
     return found
 
 
-def collapse(entries: list[dict[str, Any]], start: int, url: str, summary: str) -> None:
+def collapse(
+    entries: list[dict[str, Any]], start: int, url: str, summary: str, tags: Any = None
+) -> None:
     """Replace the entries one page added (``entries[start:]``) by one entry for ``url``:
     the page's title (its first heading's, as Material wrote it) and ``summary``, escaped as
-    Material escapes page text. Nothing changes for a page that added none (excluded)."""
+    Material escapes page text, with ``tags`` (a list of texts) when given. Nothing changes
+    for a page that added none (excluded)."""
     added = entries[start:]
     if not added:
         return
     first = next((e for e in added if "#" in e.get("location", "")), added[0])
     entry = {**added[0], "location": url, "title": first.get("title", ""), "text": ""}
     entry["text"] = escape(" ".join(summary.split()), quote=False)
+    if isinstance(tags, list) and tags:
+        entry["tags"] = [escape(str(t), quote=False) for t in tags]
     entries[start:] = [entry]
