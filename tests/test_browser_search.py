@@ -93,3 +93,21 @@ def test_without_identity_the_id_finds_the_placement_and_no_name_shows(page, ser
         box.press_sequentially(query, delay=20)
         meta = page.locator(".md-search-result__meta")
         expect(meta).to_have_text(re.compile("No matching documents", re.I))
+
+
+@pytest.mark.parametrize(
+    ("query", "target"),
+    [
+        ("Hollybrook Academy", "schools/hollybrook.html"),
+        ("Brickworks", "providers/brickworks.html"),
+    ],
+)
+def test_a_school_or_provider_name_finds_its_page_first(page, servers, query, target) -> None:
+    """Their placements mention them too, and carry ids that start with the school's: the
+    school's or provider's own page still comes first (its id is its entry's tag)."""
+    from playwright.sync_api import expect
+
+    page.goto(servers["hub"].origin + "/")
+    search(page, query)
+    link = page.locator(".md-search-result__item > a").first
+    expect(link).to_have_attribute("href", re.compile(re.escape(target)))
