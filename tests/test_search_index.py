@@ -5,6 +5,7 @@ leak guard reads it like every other file."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,24 @@ def test_a_summary_leaves_out_withheld_values() -> None:
     empty: list[dict[str, str]] = []
     searchtext.collapse(empty, 0, "b.html", "text", ["b"])
     assert empty == []
+
+
+def test_front_matter_keeps_a_name_beyond_the_basic_plane(examples: Path) -> None:
+    """A name with a character beyond U+FFFF reads back whole from the front matter (JSON's
+    escapes of it would read back as two lone surrogates, which no file can be written with)."""
+    import yaml
+
+    from aprecords.access import hub
+    from aprecords.scope import scope
+    from aprecords.site.render import make_site, render_pages
+
+    name = "Tobias \U00020bb7Wrenfeather"  # 𠮷, a CJK character outside the BMP
+    file = examples / "records/placements/hollybrook/hollybrook-2025-001.yaml"
+    file.write_text(file.read_text("utf-8").replace("Tobias Wrenfeather", name), "utf-8")
+    repo = load_repository(examples)
+    site = make_site(scope(repo, hub(repo.config.hub)), repo.config, date(2026, 1, 10))
+    text = dict(render_pages(site))["placements/hollybrook-2025-001.md"]
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["title"] == name
+    assert name in meta[searchtext.META_KEY]
+    assert meta[searchtext.TAGS_KEY] == ["hollybrook-2025-001"]

@@ -426,14 +426,20 @@ PARENTS_BANNER = (
 """The line that opens the parents' copy: it is read by parents, not by staff."""
 
 
+def _yaml(value: Any) -> str:
+    """``value`` as one line of YAML: JSON, with characters outside ASCII as they are (YAML
+    reads JSON's escapes of a character beyond U+FFFF as two lone surrogates)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of every generated page, each opened by the audience banner.
 
     A page that starts with a heading gets it as its title (front matter): MkDocs takes the
     title from an H1 only when it comes first, and the banner does, so search results and
     the browser tab would otherwise show the file name (a record id where the reader may
-    see the pupil's name). The heading is already inert text; JSON quoting keeps it one
-    YAML string. Generated pages also get their one search entry's text
+    see the pupil's name). The heading is already inert text; JSON quoting (:func:`_yaml`)
+    keeps it one YAML string. Generated pages also get their one search entry's text
     (:mod:`aprecords.site.searchtext`).
     """
     banner = audience_banner(site.scoped.audience)
@@ -445,11 +451,11 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
             yield rel, text[:end] + opening + text[end:]
         elif text.startswith("# "):
             heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
-            meta = f"title: {json.dumps(heading)}\n"
+            meta = f"title: {_yaml(heading)}\n"
             if found := summaries.get(rel):
-                meta += f"{searchtext.META_KEY}: {json.dumps(found.text)}\n"
+                meta += f"{searchtext.META_KEY}: {_yaml(found.text)}\n"
                 if found.tags:
-                    meta += f"{searchtext.TAGS_KEY}: {json.dumps(list(found.tags))}\n"
+                    meta += f"{searchtext.TAGS_KEY}: {_yaml(list(found.tags))}\n"
             yield rel, f"---\n{meta}---\n" + banner + text
         else:
             yield rel, banner + text
