@@ -117,7 +117,7 @@ def test_a_summary_leaves_out_withheld_values() -> None:
         {"location": "a.html#x", "title": "X &amp; Y", "text": "long"},
         {"location": "a.html#r", "title": "Review 1", "text": "longer"},
     ]
-    searchtext.collapse(entries, 0, "a.html", " id  <b>\n name ")
+    searchtext.collapse(entries, 0, "a.html", " id  &#60;b>\n name ")
     assert entries == [{"location": "a.html", "title": "X &amp; Y", "text": "id &lt;b&gt; name"}]
     searchtext.collapse(entries, 0, "a.html", "id", ["a-1"])
     assert entries[0]["tags"] == ["a-1"]

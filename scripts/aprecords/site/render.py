@@ -453,7 +453,7 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
             heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
             meta = f"title: {_yaml(heading)}\n"
             if found := summaries.get(rel):
-                meta += f"{searchtext.META_KEY}: {_yaml(found.text)}\n"
+                meta += f"{searchtext.META_KEY}: {_yaml(inert(found.text))}\n"
                 if found.tags:
                     meta += f"{searchtext.TAGS_KEY}: {_yaml(list(found.tags))}\n"
             yield rel, f"---\n{meta}---\n" + banner + text

@@ -14,7 +14,7 @@ name or UPN where the audience may not see identity) is left out, never replaced
 
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 from typing import Any, NamedTuple
 
 from aprecords.scope import WITHHELD
@@ -90,15 +90,16 @@ def collapse(
     entries: list[dict[str, Any]], start: int, url: str, summary: str, tags: Any = None
 ) -> None:
     """Replace the entries one page added (``entries[start:]``) by one entry for ``url``:
-    the page's title (its first heading's, as Material wrote it) and ``summary``, escaped as
-    Material escapes page text, with ``tags`` (a list of texts) when given. Nothing changes
-    for a page that added none (excluded)."""
+    the page's title (its first heading's, as Material wrote it) and ``summary`` (inert text,
+    as every record value in the Markdown: its character references are read, then it is
+    escaped as Material escapes page text), with ``tags`` (a list of texts) when given.
+    Nothing changes for a page that added none (excluded)."""
     added = entries[start:]
     if not added:
         return
     first = next((e for e in added if "#" in e.get("location", "")), added[0])
     entry = {**added[0], "location": url, "title": first.get("title", ""), "text": ""}
-    entry["text"] = escape(" ".join(summary.split()), quote=False)
+    entry["text"] = escape(" ".join(unescape(summary).split()), quote=False)
     if isinstance(tags, list) and tags:
-        entry["tags"] = [escape(str(t), quote=False) for t in tags]
+        entry["tags"] = [escape(unescape(str(t)), quote=False) for t in tags]
     entries[start:] = [entry]
