@@ -231,9 +231,12 @@ def test_an_outside_upn_or_record_id_alone_on_a_page_fails_the_build(
     """Only the UPN (or only the id) of another school's pupil, no name: still a leak."""
     real_render = build_module.render_pages
 
-    def planting(site):  # a dashboard that prints one outside identifier
+    def planting(site):  # a dashboard that prints one outside identifier (and indexes it)
         for rel, text in real_render(site):
-            yield rel, text + (f"\n\nSee also {planted}.\n" if rel == "index.md" else "")
+            if rel == "index.md":
+                text = text.replace('search_summary: "', f'search_summary: "{planted} ', 1)
+                text += f"\n\nSee also {planted}.\n"
+            yield rel, text
 
     monkeypatch.setattr(build_module, "render_pages", planting)
     result = _build(run_cli, repo_root, "school-hollybrook")

@@ -174,9 +174,6 @@ def test_hostile_record_text_is_inert_on_the_page_and_in_search(page, site) -> N
     results = page.locator(".md-search-result")
     assert HOSTILE_NAME in results.inner_text()
     assert results.locator("img, script").count() == 0
-    search(page, "settled")
-    page.wait_for_timeout(300)
-    assert results.locator("img, script").count() == 0
     hit = page.locator(f".md-search-result__item a[href*='{HOSTILE_ID}']").first
     hit.click()  # search.highlight marks the words on the page it opens
     page.wait_for_url(f"**/placements/{HOSTILE_ID}.html*")
@@ -187,8 +184,8 @@ def test_hostile_record_text_is_inert_on_the_page_and_in_search(page, site) -> N
 
 @pytest.mark.parametrize("query", ["hollybrook-2025-001", "P207000016049"])
 def test_an_exact_record_id_or_upn_puts_the_agreement_first(page, site, query: str) -> None:
-    """The id is split on hyphens by the search; the agreement's header section is titled
-    with it, so it outranks every page that merely mentions the same words."""
+    """The id is split on hyphens by the search; the agreement's one search entry holds the
+    id and the UPN (tests/test_browser_search.py checks what each audience's results show)."""
     page.goto(site.origin + "/")
     search(page, query)
     # Results for the first keystrokes may still be on screen while the worker answers the

@@ -90,13 +90,15 @@ def test_incremental_builds_match_cold_builds_and_reuse_unchanged_pages(
     altered = stored.read(tampered) + b"<!-- altered -->"
     tampered.write_bytes(stored.pack(altered) if compress else altered)
     replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
+    replace_line(root / PLACEMENT, "course: Motor vehicle", "course: Motor vehicle repair")
     build(root, site, compress)
     after = inodes(site)
     changed, kept = (f"hub/placements/hollybrook-2025-00{n}.html{gz}" for n in (2, 1))
     assert after[changed] != before[changed]
     assert after[kept] == before[kept]
     assert b"altered" not in stored.read(tampered)
-    assert b"Changed today." in search_index()
+    assert b"Changed today" in stored.read(site / changed)
+    assert b"Motor vehicle repair" in search_index()  # the course is in the page's one entry
     same_as_cold(root, site, tmp_path, compress)
 
     # 2. A record added (a copy of another under a new id) and one removed, in one build.
@@ -168,6 +170,7 @@ def test_theme_files_are_linked_once_and_nothing_else_is_shared(
     bundle = next(p for p in (site / names[1] / "assets/javascripts").glob("bundle.*.js"))
     kept = bundle.read_bytes()
     replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
+    replace_line(root / PLACEMENT, "course: Motor vehicle", "course: Motor vehicle repair")
     build(root, site)
     assert bundle.read_bytes() == kept
     store = site / STORE / "theme"
@@ -208,6 +211,7 @@ def test_a_page_record_that_does_not_match_is_not_trusted(examples: Path, tmp_pa
     record.write_text(json.dumps(data), "utf-8")
     before = inodes(site)
     replace_line(root / PLACEMENT, "  rationale: Kayden", "  rationale: Changed today. Kayden")
+    replace_line(root / PLACEMENT, "course: Motor vehicle", "course: Motor vehicle repair")
     build(root, site)
     after = inodes(site)
     hub = [n for n in after if n.startswith("hub/") and n.endswith(".html") and n in before]

@@ -92,7 +92,7 @@ def test_no_page_refers_to_another_host(examples, tmp_path, run_cli) -> None:
 
 def test_search_index_holds_record_text_escaped(examples, tmp_path, run_cli) -> None:
     file = examples / "records/placements/hollybrook/hollybrook-2025-001.yaml"
-    replace_line(file, "behaviour: Good;", "behaviour: '<img src=x onerror=alert(1)> calm'")
+    replace_line(file, "course: Construction", "course: '<img src=x onerror=alert(1)> calm'")
     site = tmp_path / "site"
     assert build(run_cli, examples, site).code == 0
     index = json.loads((site / "hub/search/search_index.json").read_text())

@@ -20,6 +20,10 @@ same order), with two differences:
   anchors and anchor links are restored so MkDocs' anchor validation sees every page. Pages in
   the nav are always rendered (their titles are in every page's navigation). So the output is
   the same, byte for byte, as a build from nothing (tests/test_incremental.py compares them).
+* **One search entry per generated page**: a page whose front matter has a
+  ``search_summary`` contributes one entry with that text instead of one per section
+  (:mod:`aprecords.site.searchtext`, issue 23); a reused page's entry comes from the previous
+  index as it was.
 * **Static files** are placed by a caller's ``place_static`` first (hard links to shared theme
   files); files it declines are copied as MkDocs copies them.
 """
@@ -50,7 +54,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from aprecords.site import stored
+from aprecords.site import searchtext, stored
 
 SEARCH_INDEX = "search/search_index.json"
 PlaceStatic = Callable[[Path, str, Path], bool]
@@ -325,7 +329,12 @@ def _build(
             page = file.page
             kept = reuse.get(file.src_uri)
             if kept is None:
+                start = len(search.search_index.entries) if search is not None else 0
                 _build_page(page, config, doc_files, nav, env)
+                summary = page.meta.get(searchtext.META_KEY)
+                if search is not None and isinstance(summary, str):
+                    tags = page.meta.get(searchtext.TAGS_KEY)
+                    searchtext.collapse(search.search_index.entries, start, page.url, summary, tags)
                 continue
             assert entries is not None
             if search is not None:

@@ -38,7 +38,7 @@ from aprecords.attendance.returns import (
 from aprecords.config import Config
 from aprecords.model import ASSESSMENT_METHODS
 from aprecords.scope import WITHHELD, Scoped
-from aprecords.site import printviews
+from aprecords.site import printviews, searchtext
 from aprecords.standards import needs_standards, standing
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -426,16 +426,24 @@ PARENTS_BANNER = (
 """The line that opens the parents' copy: it is read by parents, not by staff."""
 
 
+def _yaml(value: Any) -> str:
+    """``value`` as one line of YAML: JSON, with characters outside ASCII as they are (YAML
+    reads JSON's escapes of a character beyond U+FFFF as two lone surrogates)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def render_pages(site: Site) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of every generated page, each opened by the audience banner.
 
     A page that starts with a heading gets it as its title (front matter): MkDocs takes the
     title from an H1 only when it comes first, and the banner does, so search results and
     the browser tab would otherwise show the file name (a record id where the reader may
-    see the pupil's name). The heading is already inert text; JSON quoting keeps it one
-    YAML string.
+    see the pupil's name). The heading is already inert text; JSON quoting (:func:`_yaml`)
+    keeps it one YAML string. Generated pages also get their one search entry's text
+    (:mod:`aprecords.site.searchtext`).
     """
     banner = audience_banner(site.scoped.audience)
+    summaries = searchtext.summaries(site)
     for rel, text in _pages(site):
         if text.startswith("---\n"):  # front matter stays first (the print views have one)
             end = text.index("\n---\n", 3) + 5
@@ -443,7 +451,12 @@ def render_pages(site: Site) -> Iterator[tuple[str, str]]:
             yield rel, text[:end] + opening + text[end:]
         elif text.startswith("# "):
             heading = text[2 : text.index("\n")].strip() if "\n" in text else text[2:].strip()
-            yield rel, f"---\ntitle: {json.dumps(heading)}\n---\n" + banner + text
+            meta = f"title: {_yaml(heading)}\n"
+            if found := summaries.get(rel):
+                meta += f"{searchtext.META_KEY}: {_yaml(inert(found.text))}\n"
+                if found.tags:
+                    meta += f"{searchtext.TAGS_KEY}: {_yaml(list(found.tags))}\n"
+            yield rel, f"---\n{meta}---\n" + banner + text
         else:
             yield rel, banner + text
 
