@@ -718,3 +718,38 @@ def test_a_page_a_plugin_adds_to_the_files_late_is_rendered_as_mkdocs_does(
     assert "late.md" in pages.pages
     assert b'<h1 id="late">Late</h1>' in (tmp_path / "ours/late.html").read_bytes()
     assert files(tmp_path / "ours") == files(tmp_path / "theirs")
+
+
+def test_a_page_with_a_search_summary_gives_one_entry_and_others_one_per_section(
+    tmp_path: Path,
+) -> None:
+    """A generated page's ``search_summary`` (and ``search_tags``) stands for all its sections
+    in the index; a page without one keeps an entry per section, and a reused page keeps the
+    entry it had."""
+    body = "# Placement\n\n## Targets\n\nLong text.\n\n## Review 1\n\nMore.\n"
+    pages = {
+        **PAGES,
+        "p.md": "---\nsearch_summary: Active Tobias W\nsearch_tags: [p-1]\n---\n" + body,
+        "q.md": body,  # the same page without a summary: an entry per section
+    }
+    config, docs = site_of(tmp_path, pages)
+    first = run(config, docs, tmp_path / "one")
+
+    def entries(site: str) -> dict[str, list[dict]]:
+        index = json.loads((tmp_path / site / engine.SEARCH_INDEX).read_text("utf-8"))
+        found: dict[str, list[dict]] = {}
+        for entry in index["docs"]:
+            found.setdefault(entry["location"].split("#")[0], []).append(entry)
+        return found
+
+    one = entries("one")
+    sections = one["q.html"]
+    assert [e["location"] for e in sections] == ["q.html", "q.html#targets", "q.html#review-1"]
+    title = sections[1]["title"]  # the first heading's entry, as Material wrote it
+    assert one["p.html"] == [
+        {"location": "p.html", "title": title, "text": "Active Tobias W", "tags": ["p-1"]}
+    ]
+    (docs / "c.md").write_text("# C\n\nChanged.\n", "utf-8")
+    again = run(config, docs, tmp_path / "two", previous=(tmp_path / "one", first))
+    assert "p.html" in again.reused
+    assert entries("two") == {**one, "c.html": entries("two")["c.html"]}
