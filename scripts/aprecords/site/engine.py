@@ -329,12 +329,13 @@ def _build(
             page = file.page
             kept = reuse.get(file.src_uri)
             if kept is None:
-                start = len(search.search_index.entries) if search is not None else 0
+                index = [] if search is None else search.search_index.entries
+                start = len(index)
                 _build_page(page, config, doc_files, nav, env)
                 summary = page.meta.get(searchtext.META_KEY)
-                if search is not None and isinstance(summary, str):
+                if isinstance(summary, str):  # (without search, a list nothing reads)
                     tags = page.meta.get(searchtext.TAGS_KEY)
-                    searchtext.collapse(search.search_index.entries, start, page.url, summary, tags)
+                    searchtext.collapse(index, start, page.url, summary, tags)
                 continue
             assert entries is not None
             if search is not None:
